@@ -1,0 +1,50 @@
+# pipeline-platform: every target installs what it needs first, so a fresh clone needs nothing else.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+ENV := eval "$$($(PY) -m pipeline_platform.cli env)"
+PYTEST_ARGS ?=
+
+.PHONY: install manifest dev run test stop db-url psql bench bench-smoke package clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip >/dev/null
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+# The dbt manifest is prepared ahead of time so the code location never runs `dbt parse` on load.
+$(MANIFEST): $(STAMP) $(shell find dbt_project -name '*.sql' -o -name '*.yml' 2>/dev/null | grep -v /target/)
+	$(BIN)/dagster-dbt project prepare-and-package --file pipeline_platform/dbt/project.py
+	@touch $@
+
+manifest: $(MANIFEST)
+
+dev: $(MANIFEST)  ## Dagster UI (127.0.0.1:3000) + daemon on embedded Postgres, with the demo sources
+	@$(ENV) && $(PY) -c 'from pipeline_platform import services; print("Demo API:", services.ensure_demo_api())' \
+	  && $(PY) -m pipeline_platform.demo land --landing "$${PIPELINE_LANDING_DIR:-.state/landing}" \
+	  && exec $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+run: $(MANIFEST)  ## materialize the whole graph once, headless, and print a summary
+	@$(ENV) && $(PY) -m pipeline_platform.cli run
+
+test: $(MANIFEST)  ## the whole suite (browser tests need Chromium; CI installs it)
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+stop: $(STAMP)  ## stop what dev/run started: Dagster, dashboard, demo API, embedded Postgres
+	@-pkill -f "$(CURDIR)/$(BIN)/dagster dev" 2>/dev/null; pkill -f "dagster-daemon run" 2>/dev/null; true
+	@$(PY) -m pipeline_platform.cli stop
+
+db-url: $(STAMP)  ## print the warehouse URL and nothing else
+	@$(PY) -m pipeline_platform.cli db-url
+
+psql: $(STAMP)  ## a psql shell on the warehouse
+	@$(PY) -m pipeline_platform.cli psql
+
+clean:
+	rm -rf $(VENV) dbt_project/target build dist *.egg-info

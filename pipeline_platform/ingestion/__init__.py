@@ -1,0 +1,1 @@
+"""Ingestion: raw extracts (CSV landing files, REST APIs) bulk-loaded into the ``raw`` schema."""

@@ -1,0 +1,59 @@
+"""Local background services (demo API, dashboard, embedded Postgres), started and stopped by pid.
+
+``make dev`` and ``make run`` start them; ``make stop`` must find every one again from the state
+folder alone, so nothing a developer started keeps running after they are done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from pipeline_platform.dashboard import server
+from pipeline_platform.resources import warehouse
+
+DEMO_API_PORT_ENV = "PIPELINE_DEMO_API_PORT"
+
+
+def _pid_file(name: str) -> Path:
+    return warehouse.state_dir() / f"{name}.pid"
+
+
+def demo_api_url() -> str:
+    return f"http://127.0.0.1:{os.environ.get(DEMO_API_PORT_ENV, '8765')}"
+
+
+def ensure_demo_api() -> str:
+    """Start the demo shop API detached unless it already answers; returns its URL."""
+    url = demo_api_url()
+    pid_file = _pid_file("demo_api")
+    pid = int(pid_file.read_text()) if pid_file.exists() else None
+    if server.pid_alive(pid) and server.wait_healthy_path(url, "/health", 2):
+        return url
+    port = url.rsplit(":", 1)[1]
+    command = [sys.executable, "-m", "pipeline_platform.demo", "serve", "--host", "127.0.0.1", "--port", port]
+    pid = server.start(command, warehouse.state_dir() / "demo_api.log", dict(os.environ))
+    if not server.wait_healthy_path(url, "/health", 30, pid):
+        server.stop(pid)
+        raise RuntimeError(f"demo API did not start at {url}:\n{server.log_tail(warehouse.state_dir() / 'demo_api.log')}")
+    pid_file.write_text(str(pid))
+    return url
+
+
+def stop_all() -> list[str]:
+    done = []
+    pid_file = _pid_file("demo_api")
+    if pid_file.exists():
+        server.stop(int(pid_file.read_text()))
+        pid_file.unlink()
+        done.append("stopped demo API")
+    state = warehouse.state_dir() / "dashboard" / "state.json"
+    if state.exists():
+        server.stop(json.loads(state.read_text()).get("pid"))
+        state.unlink()
+        done.append("stopped dashboard")
+    if warehouse.stop_embedded():
+        done.append("stopped embedded Postgres")
+    return done or ["nothing was running"]

