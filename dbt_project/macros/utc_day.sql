@@ -1,0 +1,34 @@
+{#
+    Day boundaries are UTC days, like Dagster's daily partitions. A bare `timestamptz::date` or
+    `'2026-09-01'::timestamptz` would follow the session's TimeZone setting instead, so a
+    dev laptop and CI could disagree on which day an order belongs to.
+#}
+
+{# The UTC calendar day of a timestamptz expression. #}
+{% macro utc_date(column) -%}
+    (({{ column }}) at time zone 'UTC')::date
+{%- endmacro %}
+
+{# The instant a UTC day starts, for a 'YYYY-MM-DD' literal. #}
+{% macro utc_day_start(day) -%}
+    ('{{ day }}'::date::timestamp at time zone 'UTC')
+{%- endmacro %}
+
+{#
+    The incremental window as a predicate on a timestamptz column: half-open
+    [min_date, max_date) from the vars; `true` when no window was passed (a full selection).
+    Half-open so consecutive Dagster partitions (end = next day's start) never overlap.
+#}
+{% macro in_window(column) -%}
+    {%- set min_date = var('min_date', none) -%}
+    {%- set max_date = var('max_date', none) -%}
+    {%- if min_date and max_date -%}
+        ({{ column }} >= {{ utc_day_start(min_date) }} and {{ column }} < {{ utc_day_start(max_date) }})
+    {%- elif min_date -%}
+        ({{ column }} >= {{ utc_day_start(min_date) }})
+    {%- elif max_date -%}
+        ({{ column }} < {{ utc_day_start(max_date) }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
