@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS raw._loads (
 def start_load(url: str, asset: str, run_id: str | None, partition_key: str | None) -> int:
     """Record the start in its own committed transaction so a failed load still leaves a trace."""
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(DDL)
+        with conn.transaction():  # parallel first loads must not race on CREATE ... IF NOT EXISTS
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('raw._loads'))")
+            conn.execute(DDL)
         row = conn.execute(
             "INSERT INTO raw._loads (asset, run_id, partition_key) VALUES (%s, %s, %s) RETURNING load_id",
             (asset, run_id, partition_key),

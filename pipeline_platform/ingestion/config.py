@@ -1,20 +1,35 @@
 """Source declarations: ``sources.yaml`` is the only place a team touches to add a raw table.
 
 Parsing happens once, at definition load, so a bad entry fails the code location with a message
-naming the file, the entry and the field, instead of failing a run at 3 a.m.
+naming the file, the entry and the field, instead of failing a run at 3 a.m. Nothing here reads the
+environment: variables named in the file (base URL, auth token) are resolved when a run starts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
+from pipeline_platform.ingestion import validate as v
+from pipeline_platform.ingestion.validate import SourceConfigError
 
-class SourceConfigError(ValueError):
-    """A source entry that cannot work; the message names file, entry and field."""
+__all__ = ["ApiSpec", "SourceConfigError", "SourceSpec", "default_sources_file", "load_sources"]
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    base_url: str
+    base_url_env: str | None
+    endpoint: str
+    records_field: str
+    pagination: dict
+    auth: dict | None
+    since_param: str
+    until_param: str
+    params: dict
 
 
 @dataclass(frozen=True)
@@ -22,40 +37,80 @@ class SourceSpec:
     name: str
     kind: str
     description: str
-    owner: str
+    owner: str | None
     primary_key: tuple[str, ...]
-    columns: dict[str, str]
+    columns: dict[str, str | None]
     load: str = "upsert"
     cursor: str | None = None
+    soft_delete: str | None = None
+    partitioned: bool = True
+    schema_drift: str = "fail"
+    expect_rows: bool = True
+    freshness: dict | None = None
     landing_glob: str | None = None
-    partitioned: str | None = "daily"
-    extra: dict = field(default_factory=dict)
+    api: ApiSpec | None = None
+
+    @property
+    def table(self) -> str:
+        return self.name
 
 
 def default_sources_file() -> Path:
     return Path(str(resources.files("pipeline_platform.ingestion") / "sources.yaml"))
 
 
-def load_sources(path: Path | None = None) -> list[SourceSpec]:
-    path = path or default_sources_file()
-    entries = (yaml.safe_load(path.read_text()) or {}).get("sources") or {}
-    specs = []
-    for name, entry in entries.items():
-        for required in ("kind", "primary_key", "columns"):
-            if required not in entry:
-                raise SourceConfigError(f"{path}: source '{name}': missing field '{required}'")
-        specs.append(
-            SourceSpec(
-                name=name,
-                kind=entry["kind"],
-                description=entry.get("description", ""),
-                owner=entry.get("owner", ""),
-                primary_key=tuple(entry["primary_key"]),
-                columns=dict(entry["columns"]),
-                load=entry.get("load", "upsert"),
-                cursor=entry.get("cursor"),
-                landing_glob=entry.get("landing_glob"),
-                partitioned=entry.get("partitioned", "daily"),
-            )
-        )
-    return specs
+def load_sources(path: Path | str | None = None) -> list[SourceSpec]:
+    path = Path(path) if path else default_sources_file()
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise SourceConfigError(f"{path}: cannot read sources file: {exc}") from exc
+    if not isinstance(doc, dict) or set(doc) - {"defaults", "sources"}:
+        raise SourceConfigError(f"{path}: top level must be a mapping with 'sources' (and optional 'defaults')")
+    defaults = doc.get("defaults") or {}
+    entries = doc.get("sources") or {}
+    if not isinstance(entries, dict) or not isinstance(defaults, dict):
+        raise SourceConfigError(f"{path}: 'sources' and 'defaults' must be mappings")
+    return [_parse(path, name, {**defaults, **(entry or {})}) for name, entry in entries.items()]
+
+
+def _parse(path: Path, name, entry: dict) -> SourceSpec:
+    e = v.Entry(path, name, entry)
+    e.check_name()
+    e.check_keys()
+    kind = e.choice("kind", ("csv", "api"), required=True)
+    load = e.choice("load", ("upsert", "append", "full_refresh"), default="upsert")
+    columns = e.columns()
+    spec = SourceSpec(
+        name=name,
+        kind=kind,
+        description=e.string("description") or f"Raw {name} ({kind}).",
+        owner=e.string("owner"),
+        primary_key=e.primary_key(load, columns),
+        columns=columns,
+        load=load,
+        cursor=e.column_ref("cursor", columns),
+        soft_delete=e.column_ref("soft_delete", columns),
+        partitioned=e.partitioned(load),
+        schema_drift=e.choice("schema_drift", ("fail", "add_columns"), default="fail"),
+        expect_rows=e.boolean("expect_rows", default=True),
+        freshness=e.freshness(),
+        landing_glob=e.string("landing_glob", required=kind == "csv") if kind == "csv" else None,
+        api=_api(e) if kind == "api" else None,
+    )
+    e.forbid_other_kind(kind)
+    return spec
+
+
+def _api(e: v.Entry) -> ApiSpec:
+    return ApiSpec(
+        base_url=e.url("base_url"),
+        base_url_env=e.env_name("base_url_env"),
+        endpoint=e.endpoint(),
+        records_field=e.string("records_field", default="data"),
+        pagination=e.pagination(),
+        auth=e.auth(),
+        since_param=e.string("since_param", default="updated_since"),
+        until_param=e.string("until_param", default="updated_until"),
+        params=e.mapping("params"),
+    )

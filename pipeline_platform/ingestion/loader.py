@@ -1,50 +1,89 @@
-"""Bulk loading into Postgres: COPY into an UNLOGGED staging table, then one transaction applies it.
+"""Applying a filled stage to its ``raw`` table in one transaction: upsert, append or full refresh.
 
-Staging first means a malformed file or a dropped connection leaves the target table exactly as it
-was; the upsert only touches rows whose cursor moved, so reruns are idempotent.
+Staging first means a malformed file or a dropped connection leaves the target exactly as it was
+(``direct.py`` skips the stage only where it cannot change the result); the upsert only touches rows whose cursor moved and whose values differ, so reruns are idempotent.
+The per-table advisory lock serializes concurrent writers (two partitions of one table) without
+blocking readers. Every name is a ``psycopg.sql.Identifier``: names come from YAML, CSV headers and
+API fields, and a column called ``x"; drop table ...`` must stay a column.
 """
 
 from __future__ import annotations
 
 from psycopg import sql
 
+from pipeline_platform.ingestion import refresh, upsert
+from pipeline_platform.ingestion.stage import Stage, column_defs, ident_list
 
-def ensure_table(conn, schema: str, table: str, columns: dict[str, str], primary_key: list[str]) -> None:
-    cols = [sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in columns.items()]
-    cols += [sql.SQL("_load_id bigint"), sql.SQL("_loaded_at timestamptz NOT NULL DEFAULT now()")]
-    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-    conn.execute(
-        sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} ({}, PRIMARY KEY ({}))").format(
-            sql.Identifier(schema), sql.Identifier(table), sql.SQL(", ").join(cols),
-            sql.SQL(", ").join(map(sql.Identifier, primary_key)),
-        )
-    )
+SCHEMA = "raw"
+LOAD_ID_SETTING = "pipeline.load_id"
+# Rows written without an explicit _load_id (a direct COPY) take the id of the load that is running.
+LOAD_ID_DEFAULT = f"nullif(current_setting('{LOAD_ID_SETTING}', true), '')::bigint"
+LOADER_COLUMNS = {"_load_id": f"bigint DEFAULT {LOAD_ID_DEFAULT}", "_loaded_at": "timestamptz NOT NULL DEFAULT now()"}
 
 
-def copy_and_upsert(conn, schema, table, columns, primary_key, cursor, chunks, load_id) -> dict:
-    """Stream ``chunks`` (CSV bytes, header excluded) through COPY and upsert; returns counts."""
-    stage = sql.Identifier(f"_stage_{table}")
-    names = sql.SQL(", ").join(map(sql.Identifier, columns))
-    target = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
-    conn.execute(sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(stage, target))
-    with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(stage, names)) as copy:
-        for chunk in chunks:
-            copy.write(chunk)
-    rows_read = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(stage)).fetchone()[0]
-    non_key = [c for c in columns if c not in primary_key]
-    updates = sql.SQL(", ").join(
-        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in [*non_key, "_load_id", "_loaded_at"]
-    )
-    result = conn.execute(
-        sql.SQL(
-            "INSERT INTO {t} ({n}, _load_id) SELECT DISTINCT ON ({pk}) {n}, %s FROM {s} ORDER BY {pk}, {c} DESC "
-            "ON CONFLICT ({pk}) DO UPDATE SET {u} WHERE {t}.{c} < EXCLUDED.{c} "
-            "RETURNING (xmax = 0) AS inserted"
-        ).format(
-            t=target, n=names, s=stage, pk=sql.SQL(", ").join(map(sql.Identifier, primary_key)),
-            c=sql.Identifier(cursor), u=updates,
-        ),
-        [load_id],
+def target(table: str) -> sql.Composable:
+    return sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(table))
+
+
+def existing_columns(conn, table: str) -> dict[str, str]:
+    """Columns and types of ``raw.<table>`` (empty when it does not exist), loader columns excluded."""
+    rows = conn.execute(
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+        "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        (SCHEMA, table),
     ).fetchall()
-    inserted = sum(1 for (ins,) in result if ins)
-    return {"rows_read": rows_read, "inserted": inserted, "updated": len(result) - inserted, "deleted": 0}
+    return {name: type_ for name, type_ in rows if name not in LOADER_COLUMNS}
+
+
+def begin(conn, load_id: int) -> None:
+    """Tag the transaction with its load id (the ``_load_id`` column default reads it)."""
+    conn.execute("SELECT set_config(%s, %s, true)", (LOAD_ID_SETTING, str(load_id)))
+
+
+def lock(conn, table: str) -> None:
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{SCHEMA}.{table}",))
+
+
+def ensure_table(conn, table: str, columns: dict[str, str], primary_key) -> None:
+    """Create ``raw.<table>`` if missing; add any stage column it lacks (declared or drift-accepted)."""
+    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(SCHEMA)))
+    have = existing_columns(conn, table)
+    if not have:
+        pk = sql.SQL(", PRIMARY KEY ({})").format(ident_list(primary_key)) if primary_key else sql.SQL("")
+        conn.execute(
+            sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}{})").format(
+                target(table), column_defs({**columns, **LOADER_COLUMNS}), pk
+            )
+        )
+        return
+    default = conn.execute(
+        "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
+        "ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = to_regclass(%s) AND a.attname = '_load_id'",
+        (target(table).as_string(conn),),
+    ).fetchone()
+    if default is None or LOAD_ID_SETTING not in default[0]:
+        conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN _load_id SET DEFAULT " + LOAD_ID_DEFAULT).format(target(table)))
+    for name, type_ in columns.items():
+        if name not in have:
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(target(table), sql.Identifier(name), sql.SQL(type_))
+            )
+
+
+def append(conn, spec, stage: Stage, load_id: int) -> dict:
+    names = ident_list(stage.columns)
+    cur = conn.execute(
+        sql.SQL("INSERT INTO {} ({}, _load_id) SELECT {}, %s FROM {}").format(target(spec.table), names, names, stage.ident),
+        (load_id,),
+    )
+    return {"inserted": cur.rowcount, "updated": 0, "deleted": 0}
+
+
+def apply(conn, spec, stage: Stage, load_id: int) -> dict:
+    """Lock the table, bring its columns up to the stage's, then apply with the declared load mode."""
+    lock(conn, spec.table)
+    if spec.load == "full_refresh":
+        return refresh.swap(conn, spec, stage, load_id)
+    ensure_table(conn, spec.table, stage.columns, spec.primary_key if spec.load == "upsert" else ())
+    return (upsert.upsert if spec.load == "upsert" else append)(conn, spec, stage, load_id)

@@ -1,0 +1,47 @@
+"""CSV extracts: check every file's header against the declared columns, then COPY them all.
+
+All headers are read before the first byte is copied, so a missing column or a drift the policy
+forbids fails the run before any work is done; new columns the policy allows are typed (declared,
+existing, or inferred from a small sample) and added to the stage up front.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from pathlib import Path
+
+from pipeline_platform.ingestion import csv_source, drift
+from pipeline_platform.ingestion.csv_source import CsvFormatError
+
+
+def sample(path: Path, offset: int, rows: int = 500) -> list[list[str]]:
+    """The first ``rows`` data records, for type inference of undeclared columns."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+        return list(itertools.islice(csv.reader(text), rows))
+
+
+def extract(spec, existing: dict, files: list[Path], make_sink):
+    """Plan columns from every header, then ``make_sink(columns)`` and COPY each file into it."""
+    known = drift.planned_columns(spec, existing)
+    plans = []
+    for path in files:
+        header, offset, lines = csv_source.read_header(path)
+        missing = [c for c in spec.columns if c not in header]
+        if missing:
+            raise CsvFormatError(f"{path.name}: line 1: header lacks declared column(s) {missing}; header is {header}")
+        new = drift.accept(spec, known, header, f"{path.name}: line 1")
+        untyped = [c for c in header if c in new or known.get(c) is None]
+        if untyped:
+            rows = sample(path, offset)
+            for name in untyped:
+                i = header.index(name)
+                known[name] = existing.get(name) or drift.infer(row[i] for row in rows if len(row) > i)
+        plans.append((path, header, offset, lines))
+    stage = make_sink({c: t or "text" for c, t in known.items()})
+    for path, header, offset, lines in plans:
+        csv_source.copy_file(stage, path, header, offset, lines)
+    return stage

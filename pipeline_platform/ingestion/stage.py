@@ -1,0 +1,52 @@
+"""The staging table every extract streams into, before anything touches the target table.
+
+A TEMP table (no WAL, dropped at commit) takes the raw bytes at COPY speed and lets Postgres do all
+type parsing; the apply step then runs as set-based SQL in the same transaction. Because the stage
+can gain columns between COPY statements, an API page or CSV file that brings a new field can be
+handled mid-stream by the drift policy without buffering anything in Python.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from psycopg import sql
+
+# Temp tables live in backend-local buffers (8 MB by default): a bigger pool keeps a large extract
+# in memory instead of spilling to disk. Must be set before the session's first temp-table access.
+SESSION_SETTINGS = "SET temp_buffers = '256MB'; SET work_mem = '128MB'; SET maintenance_work_mem = '256MB'"
+
+
+def column_defs(columns: dict[str, str]) -> sql.Composable:
+    return sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in columns.items())
+
+
+def ident_list(names) -> sql.Composable:
+    return sql.SQL(", ").join(map(sql.Identifier, names))
+
+
+class Stage:
+    """A TEMP table with the source's columns; ``rows`` counts what COPY accepted."""
+
+    def __init__(self, conn, name: str, columns: dict[str, str]):
+        self.conn, self.columns, self.rows = conn, dict(columns), 0
+        self.ident = sql.Identifier(f"_stage_{name}")
+        conn.execute(
+            sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(self.ident, column_defs(self.columns))
+        )
+
+    def add_column(self, name: str, type_: str) -> None:
+        self.conn.execute(
+            sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(self.ident, sql.Identifier(name), sql.SQL(type_))
+        )
+        self.columns[name] = type_
+
+    @contextmanager
+    def copy(self, columns: list[str], header: bool = False):
+        """A COPY ... FROM STDIN (csv) into ``columns``; yields the psycopg Copy to ``write`` bytes to."""
+        options = sql.SQL("FORMAT csv, ENCODING 'UTF8'" + (", HEADER true" if header else ""))
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN ({})").format(self.ident, ident_list(columns), options)
+        with self.conn.cursor() as cur:
+            with cur.copy(stmt) as copy:
+                yield copy
+            self.rows += max(cur.rowcount, 0)

@@ -1,0 +1,62 @@
+"""The upsert: one ``INSERT ... ON CONFLICT`` that counts what it inserted, updated and soft-deleted.
+
+Only rows whose cursor moved forward and whose values differ are rewritten (``IS DISTINCT FROM``),
+so a rerun rewrites nothing. The counts come from the same statement: a data-modifying CTE reads
+the table's pre-statement snapshot, so joining its RETURNING rows back to the table shows each
+row's old soft-delete state without a second pass over the stage.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from pipeline_platform.ingestion.stage import Stage, ident_list
+
+
+def is_set(expr: sql.Composable) -> sql.Composable:
+    """A soft-delete field counts as set when non-null and not boolean false."""
+    return sql.SQL("({0} IS NOT NULL AND {0}::text NOT IN ('false', 'f'))").format(expr)
+
+
+def upsert(conn, spec, stage: Stage, load_id: int) -> dict:
+    cols = list(stage.columns)
+    pk = list(spec.primary_key)
+    from pipeline_platform.ingestion.loader import target
+
+    t, names, keys = target(spec.table), ident_list(cols), ident_list(pk)
+    order = [sql.SQL("{} DESC NULLS LAST").format(sql.Identifier(spec.cursor))] if spec.cursor else []
+    non_key = [c for c in cols if c not in pk]
+    if non_key:
+        sets = sql.SQL(", ").join(
+            sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in [*non_key, "_load_id", "_loaded_at"]
+        )
+        changed = sql.SQL("ROW({}) IS DISTINCT FROM ROW({})").format(
+            sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c in non_key),
+            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(c)) for c in non_key),
+        )
+        if spec.cursor:
+            cur = sql.Identifier(spec.cursor)
+            changed = sql.SQL("(t.{0} IS NULL OR t.{0} < EXCLUDED.{0}) AND {1}").format(cur, changed)
+        action = sql.SQL("DO UPDATE SET {} WHERE {}").format(sets, changed)
+    else:
+        action = sql.SQL("DO NOTHING")
+    soft = sql.Identifier(spec.soft_delete) if spec.soft_delete and spec.soft_delete in cols else None
+    returning = sql.SQL("RETURNING {}, (xmax = 0) AS _ins, {} AS _del").format(
+        keys, is_set(sql.SQL("t.{}").format(soft)) if soft else sql.SQL("false")
+    )
+    deleted = (
+        sql.SQL("count(*) FILTER (WHERE _del AND NOT coalesce({}, false))").format(is_set(sql.SQL("o.{}").format(soft)))
+        if soft else sql.SQL("0")
+    )
+    join = sql.SQL("LEFT JOIN {} o USING ({})").format(t, keys) if soft else sql.SQL("")
+    query = sql.SQL(
+        "WITH up AS (INSERT INTO {t} AS t ({n}, _load_id) "
+        "SELECT DISTINCT ON ({k}) {n}, %(load_id)s FROM {s} ORDER BY {order} "
+        "ON CONFLICT ({k}) {action} {returning}) "
+        "SELECT count(*) FILTER (WHERE _ins), count(*) FILTER (WHERE NOT _ins), {deleted} FROM up {join}"
+    ).format(
+        t=t, n=names, k=keys, s=stage.ident, order=sql.SQL(", ").join([keys, *order, sql.SQL("ctid DESC")]),
+        action=action, returning=returning, deleted=deleted, join=join,
+    )
+    inserted, updated, deleted_n = conn.execute(query, {"load_id": load_id}).fetchone()
+    return {"inserted": inserted, "updated": updated, "deleted": deleted_n}
