@@ -1,15 +1,67 @@
-"""Time-based triggers: the daily ingest asks for yesterday's partition, the day that just closed.
+"""Time-based triggers, built by functions so cron and timezone are read when the location loads.
 
-Declared ``RUNNING`` so a fresh clone's ``make dev`` keeps the demo moving without a click.
+Each tick asks for the previous day (in the schedule's timezone): the day that just closed. The
+ingest schedule is ``RUNNING`` by default because it is what keeps API sources (which have no
+landing files) fresh without a click; the marts schedule is ``STOPPED`` because declarative
+automation already rebuilds the marts after every load; it is the fallback for a deployment that
+turns that sensor off, and running both would build the marts twice.
 """
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from pipeline_platform.automation.jobs import ingest_job
+from pipeline_platform.automation.jobs import ingest_job, marts_job
+from pipeline_platform.automation.settings import setting
 from pipeline_platform.partitions import daily_partitions
 
-daily_ingest_schedule = dg.build_schedule_from_partitioned_job(
-    ingest_job,
-    hour_of_day=1,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
+
+def previous_day_request(context: dg.ScheduleEvaluationContext, timezone: str, prefix: str):
+    """A run request for the day before the tick, or a reason when that day is not a partition."""
+    tick = context.scheduled_execution_time.astimezone(ZoneInfo(timezone))
+    day = (tick.date() - timedelta(days=1)).isoformat()
+    if day not in daily_partitions.get_partition_keys(current_time=context.scheduled_execution_time):
+        return dg.SkipReason(
+            f"{day} is not a complete daily partition at {tick.isoformat()} (partitions are UTC days "
+            f"from {daily_partitions.start.date()}); tick later in the day or set PIPELINE_TIMEZONE"
+        )
+    return dg.RunRequest(run_key=f"{prefix}:{day}", partition_key=day)
+
+
+def build_ingest_schedule(cron: str | None = None, timezone: str | None = None) -> dg.ScheduleDefinition:
+    """Daily ingest of every raw source; ``cron``/``timezone`` default to the env settings."""
+    tz = timezone or setting("PIPELINE_TIMEZONE")
+
+    @dg.schedule(
+        name="ingest_raw_schedule",
+        job=ingest_job,
+        cron_schedule=cron or setting("PIPELINE_INGEST_CRON"),
+        execution_timezone=tz,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Loads the previous day's partition of every raw source.",
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        return previous_day_request(context, tz, "ingest")
+
+    return _schedule
+
+
+def build_marts_schedule(cron: str | None = None, timezone: str | None = None) -> dg.ScheduleDefinition:
+    """Daily `dbt build` of the marts for the previous day (off by default, see module docstring)."""
+    tz = timezone or setting("PIPELINE_TIMEZONE")
+
+    @dg.schedule(
+        name="build_marts_schedule",
+        job=marts_job,
+        cron_schedule=cron or setting("PIPELINE_MARTS_CRON"),
+        execution_timezone=tz,
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description="Rebuilds the dbt marts for the previous day (fallback to declarative automation).",
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        return previous_day_request(context, tz, "marts")
+
+    return _schedule

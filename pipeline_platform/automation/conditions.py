@@ -1,0 +1,61 @@
+"""Declarative automation for everything downstream of the raw loads, defined once for all layers.
+
+Raw assets are started by the schedule and the landing sensor; from there the graph runs itself:
+dbt models rebuild the partitions whose upstream updated (any day, so a late file for an old day
+still reaches the marts), and the dashboard redeploys when a mart changed. Nothing is requested
+while an upstream is running, failed its last run, or failed a blocking (error-severity) check,
+because a half-built or failed upstream must not be published. External assets (the audit table)
+are never materialized by Dagster, so they never count as "missing".
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+AC = dg.AutomationCondition
+
+
+def _external_assets() -> dg.AssetSelection:
+    return dg.AssetSelection.all(include_sources=True) - dg.AssetSelection.all()
+
+
+def upstream_healthy() -> dg.AutomationCondition:
+    """No dependency in progress, failed, or with a failed blocking check."""
+    broken = AC.execution_failed() | AC.any_checks_match(AC.check_failed(), blocking_only=True)
+    return (
+        ~AC.any_deps_in_progress()
+        & ~AC.any_deps_match(broken).with_label("any_deps_failed")
+        & ~AC.in_progress()
+    )
+
+
+def dbt_model_condition() -> dg.AutomationCondition:
+    """For every dbt model: rebuild each partition whose upstream updated; fill the newest day."""
+    trigger = ((AC.in_latest_time_window() & AC.newly_missing()) | AC.any_deps_updated()).since_last_handled()
+    # Only a missing raw day blocks a model. dbt relations are not per-day (one view or table holds
+    # every day), so a day that an upstream model never built for is no reason to wait.
+    not_counted = _external_assets() | dg.AssetSelection.groups("staging", "marts")
+    return (
+        trigger & ~AC.any_deps_missing().ignore(not_counted) & upstream_healthy()
+    ).with_label("dbt_on_upstream_update")
+
+
+def deploy_condition() -> dg.AutomationCondition:
+    """For the dashboard deploy: redeploy once any mart it reads updated and all are healthy.
+
+    No "missing" guard: it reads every partition of the marts, and one never-built historic day
+    must not block deploys forever.
+    """
+    trigger = (AC.newly_missing() | AC.any_deps_updated()).since_last_handled()
+    return (trigger & upstream_healthy()).with_label("deploy_on_mart_update")
+
+
+def automation_sensor() -> dg.AutomationConditionSensorDefinition:
+    """The one sensor that evaluates every asset's condition (RUNNING: the graph must self-drive)."""
+    return dg.AutomationConditionSensorDefinition(
+        "automation_condition_sensor",
+        target=dg.AssetSelection.all(),
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=30,
+        description="Requests dbt models and the dashboard deploy when their upstream updated.",
+    )

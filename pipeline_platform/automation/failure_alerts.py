@@ -1,0 +1,69 @@
+"""Run-failure alerts: one Slack message per *final* failure, never one per retry attempt.
+
+A failed run that Dagster will retry carries ``dagster/will_retry=true`` and is parked in
+``waiting``: if its retry (a run tagged ``dagster/parent_run_id`` = it) starts, the retry will
+report; if none starts within the grace period (retries disabled, daemon down) it alerts then. This
+reads RUN_FAILURE events itself instead of using ``@run_failure_sensor`` so that undelivered
+messages can live in the cursor. The first tick starts from "now": no flood of historic failures.
+"""
+
+from __future__ import annotations
+
+import time
+
+import dagster as dg
+from dagster._core.events import DagsterEventType
+from dagster._core.event_api import RunStatusChangeRecordsFilter
+from dagster._core.storage.tags import PARENT_RUN_ID_TAG, WILL_RETRY_TAG
+
+from pipeline_platform.automation.alert_state import AlertState, deliver, skip_without_token
+from pipeline_platform.automation.slack import PlatformSlack
+from pipeline_platform.automation.messages import run_failure_text
+
+BATCH = 100
+
+
+def _failures_after(instance: dg.DagsterInstance, after: int | None, limit: int):
+    records_filter = RunStatusChangeRecordsFilter(event_type=DagsterEventType.RUN_FAILURE, after_storage_id=after)
+    return instance.fetch_run_status_changes(records_filter, limit=limit, ascending=after is not None).records
+
+
+def build_run_failure_alert_sensor(slack: PlatformSlack, retry_grace_seconds: float = 600, minimum_interval_seconds: int = 30):
+    @dg.sensor(
+        name="slack_run_failure_alerts",
+        minimum_interval_seconds=minimum_interval_seconds,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="One Slack message per finally-failed run (after retries), with link and error.",
+    )
+    def slack_run_failure_alerts(context: dg.SensorEvaluationContext):
+        skip = skip_without_token(slack)
+        if skip:
+            return skip
+        state, instance = AlertState.load(context.cursor), context.instance
+        graph = context.repository_def.asset_graph if context.repository_def else None
+        if state.mark is None:
+            latest = _failures_after(instance, None, 1)
+            state.mark = latest[0].storage_id if latest else 0
+        for record in _failures_after(instance, state.mark, BATCH):
+            state.mark = record.storage_id
+            run = instance.get_run_by_id(record.run_id)
+            if run is None:
+                continue
+            if run.tags.get(WILL_RETRY_TAG) == "true":
+                state.waiting.setdefault(run.run_id, time.time())
+            else:
+                state.queue(run.run_id, run_failure_text(instance, run, graph))
+        for run_id, since in list(state.waiting.items()):
+            if instance.get_run_ids(dg.RunsFilter(tags={PARENT_RUN_ID_TAG: run_id}), limit=1):
+                del state.waiting[run_id]
+            elif time.time() - since > retry_grace_seconds:
+                del state.waiting[run_id]
+                run = instance.get_run_by_id(run_id)
+                if run:
+                    text = run_failure_text(instance, run, graph)
+                    state.queue(run_id, text + f"\n_(marked for retry, but no retry started in {retry_grace_seconds:.0f}s)_")
+        sent = deliver(context, slack, state)
+        context.update_cursor(state.dump())
+        return dg.SkipReason(f"sent {sent} alert(s); {len(state.pending)} pending, {len(state.waiting)} awaiting retry")
+
+    return slack_run_failure_alerts
