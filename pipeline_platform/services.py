@@ -6,7 +6,6 @@ folder alone, so nothing a developer started keeps running after they are done.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from pipeline_platform.dashboard import server
 from pipeline_platform.resources import warehouse
 
-DEMO_API_PORT_ENV = "PIPELINE_DEMO_API_PORT"
+DEMO_API_URL_ENV = "PIPELINE_DEMO_API_URL"
 
 
 def _pid_file(name: str) -> Path:
@@ -22,7 +21,8 @@ def _pid_file(name: str) -> Path:
 
 
 def demo_api_url() -> str:
-    return f"http://127.0.0.1:{os.environ.get(DEMO_API_PORT_ENV, '8765')}"
+    """The URL the API sources read (sources.yaml: ``base_url_env``); the demo serves it locally."""
+    return os.environ.get(DEMO_API_URL_ENV) or "http://127.0.0.1:8765"
 
 
 def ensure_demo_api() -> str:
@@ -49,10 +49,9 @@ def stop_all() -> list[str]:
         server.stop(int(pid_file.read_text()))
         pid_file.unlink()
         done.append("stopped demo API")
-    state = warehouse.state_dir() / "dashboard" / "state.json"
-    if state.exists():
-        server.stop(json.loads(state.read_text()).get("pid"))
-        state.unlink()
+    from pipeline_platform.dashboard import local  # owns the dashboard's state.json format
+
+    if local.stop_recorded():
         done.append("stopped dashboard")
     if warehouse.stop_embedded():
         done.append("stopped embedded Postgres")

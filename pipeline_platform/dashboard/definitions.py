@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from pipeline_platform.dashboard.deploy import DashboardSettings, build_deploy_asset
+from pipeline_platform.dashboard.deploy import build_deploy_asset
+from pipeline_platform.dashboard.settings import DashboardSettings
 from pipeline_platform.dbt.exposure import exposure_asset_keys
 from pipeline_platform.dbt.project import manifest_path
 

@@ -1,43 +1,30 @@
 """``deploy_dashboard``: redeploys the Streamlit app as a step of the graph, not a separate DAG.
 
 Being downstream of exactly the marts the dbt exposure lists means a failed dbt test blocks the
-deploy, and fresh marts trigger it. An unchanged, healthy app is left running (same pid); a changed
-app is restarted; a failed start leaves no orphan and reports the server log.
+deploy, and fresh marts trigger it. Its code version is the hash of ``dashboards/``, so Dagster
+shows a changed app as a stale deploy. The work is in ``local`` (detached process, reused while
+unchanged and healthy) and ``command`` (a user command restarts an app that runs elsewhere); both
+end with the same HTTP proof that the app serves the warehouse's current data version.
 """
 
-from __future__ import annotations
-
-import json
-import os
 from pathlib import Path
 
 import dagster as dg
 
-from pipeline_platform.dashboard import server
-from pipeline_platform.resources.warehouse import DATABASE_URL_ENV, WarehouseResource, state_dir
+from pipeline_platform.automation.conditions import deploy_condition
+from pipeline_platform.dashboard import command, local, server
+from pipeline_platform.dashboard.settings import DashboardSettings
+from pipeline_platform.resources.warehouse import WarehouseResource
+
+__all__ = ["DashboardSettings", "build_deploy_asset"]
 
 
-class DashboardSettings(dg.ConfigurableResource):
-    """Where the dashboard listens; empty fields fall back to ``PIPELINE_DASHBOARD_HOST``/``_PORT``
-    (read when a run asks, not at import), then to 127.0.0.1:8501: loopback unless configured."""
-
-    host: str = ""
-    port: int = 0
-    health_timeout_seconds: float = 60.0
-
-    def base_url(self) -> str:
-        host = self.host or os.environ.get("PIPELINE_DASHBOARD_HOST", "127.0.0.1")
-        port = self.port or int(os.environ.get("PIPELINE_DASHBOARD_PORT", "8501"))
-        return f"http://{host}:{port}"
-
-
-def _state_file() -> Path:
-    return state_dir() / "dashboard" / "state.json"
-
-
-def _read_state() -> dict:
-    path = _state_file()
-    return json.loads(path.read_text()) if path.exists() else {}
+def _failure(exc: Exception, log_file: Path | None, mode: str) -> dg.Failure:
+    tail = server.log_tail(log_file, 40) if log_file else "(no log)"
+    return dg.Failure(
+        description=f"dashboard deploy ({mode} mode) failed: {exc}\n\nlog tail ({log_file}):\n{tail}",
+        metadata={"error": str(exc), "log_tail": dg.MetadataValue.md(f"```\n{tail}\n```")},
+    )
 
 
 def build_deploy_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -47,32 +34,29 @@ def build_deploy_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         kinds={"streamlit", "python"},
         deps=mart_keys,
         code_version=server.app_hash(),
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=deploy_condition(),
     )
     def deploy_dashboard(context: dg.AssetExecutionContext, dashboard: DashboardSettings, warehouse: WarehouseResource):
-        url = dashboard.base_url()
-        app_hash = server.app_hash()
-        log_file = state_dir() / "dashboard" / "streamlit.log"
-        state = _read_state()
-        pid = state.get("pid")
-        reuse = (
-            state.get("app_hash") == app_hash and state.get("url") == url and server.pid_alive(pid)
-            and server.wait_healthy(url, 2, pid)
-        )
-        if not reuse:
-            server.stop(pid)
-            env = {**os.environ, DATABASE_URL_ENV: warehouse.url()}
-            pid = server.start(server.streamlit_command(url), log_file, env)
-            if not server.wait_healthy(url, dashboard.health_timeout_seconds, pid):
-                server.stop(pid)
-                raise dg.Failure(
-                    description=f"dashboard did not become healthy at {url}",
-                    metadata={"server_log_tail": dg.MetadataValue.md(f"```\n{server.log_tail(log_file)}\n```")},
-                )
-            _state_file().write_text(json.dumps({"pid": pid, "app_hash": app_hash, "url": url}))
-        context.log.info(f"Dashboard: {url} (pid {pid}, {'reused' if reuse else 'started'})")
-        return dg.MaterializeResult(
-            metadata={"dagster/uri": dg.MetadataValue.url(url), "pid": pid, "app_hash": app_hash, "reused": reuse}
-        )
+        dep = dashboard.resolve()
+        app_hash = server.app_hash(dep.app_dir)
+        database_url = warehouse.url()
+        try:
+            if dep.mode == "command":
+                facts = command.deploy(dep, database_url)
+            else:
+                facts = local.deploy(dep, database_url, app_hash)
+        except (local.LocalDeployError, command.CommandDeployError) as exc:
+            raise _failure(exc, exc.log_file, dep.mode) from exc
+        except Exception as exc:  # e.g. an unparsable command: still a clear failure, never a traceback only
+            raise _failure(exc, None, dep.mode) from exc
+        how = "reused" if facts.get("reused") else ("restarted by command" if dep.mode == "command" else "started")
+        context.log.info(f"Dashboard: {dep.url} ({how}, data_version {facts['data_version']})")
+        metadata = {
+            "dagster/uri": dg.MetadataValue.url(dep.url), "mode": dep.mode, "app_hash": app_hash,
+            "data_version": facts["data_version"], "reused": bool(facts.get("reused")),
+        }
+        if "pid" in facts:
+            metadata["pid"] = facts["pid"]
+        return dg.MaterializeResult(metadata=metadata)
 
     return deploy_dashboard

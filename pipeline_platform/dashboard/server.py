@@ -23,7 +23,8 @@ APP_DIR = Path(__file__).resolve().parents[2] / "dashboards"
 def app_hash(app_dir: Path = APP_DIR) -> str:
     """Hash of the app's source files: the deploy asset's code version."""
     digest = hashlib.sha256()
-    for path in sorted(app_dir.rglob("*.py")):
+    files = [*app_dir.rglob("*.py"), *app_dir.rglob("*.toml")]
+    for path in sorted(files):
         digest.update(path.relative_to(app_dir).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -42,9 +43,20 @@ def pid_alive(pid: int | None) -> bool:
         return True
 
 
-def stop(pid: int | None, timeout: float = 10.0) -> None:
-    """Stop the whole process group so no Streamlit worker is orphaned."""
-    if not pid_alive(pid):
+def runs(pid: int | None, marker: str) -> bool:
+    """True when ``pid`` is alive and its command line mentions ``marker`` (guards against pid reuse)."""
+    try:
+        return pid_alive(pid) and marker.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def stop(pid: int | None, timeout: float = 10.0, marker: str | None = None) -> None:
+    """Stop the whole process group so no Streamlit worker is orphaned.
+
+    With ``marker``, a pid whose command line lacks it (a recycled pid) is left alone.
+    """
+    if not pid_alive(pid) or (marker and not runs(pid, marker)):
         return
     try:
         os.killpg(pid, signal.SIGTERM)
@@ -53,13 +65,15 @@ def stop(pid: int | None, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if pid_alive(pid):
+    try:  # whatever of the group is still there (the leader after the timeout, stray children)
         os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def start(command: list[str], log_file: Path, env: dict[str, str]) -> int:
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    with log_file.open("ab") as log:
+    with log_file.open("wb") as log:  # one log per start: its tail explains this start only
         proc = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=env, start_new_session=True,
@@ -67,10 +81,10 @@ def start(command: list[str], log_file: Path, env: dict[str, str]) -> int:
     return proc.pid
 
 
-def streamlit_command(url: str) -> list[str]:
+def streamlit_command(url: str, app_dir: Path = APP_DIR) -> list[str]:
     host, port = url.split("://", 1)[1].rsplit(":", 1)
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP_DIR / "app.py"),
+        sys.executable, "-m", "streamlit", "run", str(app_dir / "serve.py"),
         "--server.address", host, "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
     ]
