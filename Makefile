@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 ENV := eval "$$($(PY) -m pipeline_platform.cli env)"
 PYTEST_ARGS ?=
+# The venv first on PATH: dagster-dbt looks up `dbt` there, and so do the Dagster processes make starts.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: install manifest dev run test stop db-url psql bench bench-smoke package clean
 
@@ -20,7 +22,8 @@ install: $(STAMP)
 
 # The dbt manifest is prepared ahead of time so the code location never runs `dbt parse` on load.
 $(MANIFEST): $(STAMP) $(shell find dbt_project -name '*.sql' -o -name '*.yml' 2>/dev/null | grep -v /target/)
-	$(BIN)/dagster-dbt project prepare-and-package --file pipeline_platform/dbt/project.py
+	@rm -rf pipeline_platform/dbt/dbt_project_packaged  # a stale packaged copy would shadow dbt_project/
+	$(PY) -m pipeline_platform.dbt.prepare
 	@touch $@
 
 manifest: $(MANIFEST)
@@ -45,6 +48,13 @@ db-url: $(STAMP)  ## print the warehouse URL and nothing else
 
 psql: $(STAMP)  ## a psql shell on the warehouse
 	@$(PY) -m pipeline_platform.cli psql
+
+package: $(STAMP)  ## wheel of the code location with the dbt project and prepared manifest inside (dist/)
+	@rm -rf pipeline_platform/dbt/dbt_project_packaged build dist
+	$(BIN)/dagster-dbt project prepare-and-package --file pipeline_platform/dbt/project.py
+	$(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist .
+	@rm -rf pipeline_platform/dbt/dbt_project_packaged build
+	@ls dist/*.whl
 
 clean:
 	rm -rf $(VENV) dbt_project/target build dist *.egg-info

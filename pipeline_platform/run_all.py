@@ -70,9 +70,14 @@ def run_all(days: int = 0) -> int:
     for line in checks:
         if "FAILED" in line:
             print(f"  {line}")
-    url = next(
-        (e.materialization.metadata["dagster/uri"].value for r in results[1:] for e in r.get_asset_materialization_events()),
-        None,
-    )
+    uris = {
+        event.asset_key.to_user_string(): event.materialization.metadata["dagster/uri"].value
+        for result in results[1:]
+        for event in result.get_asset_materialization_events()
+        if "dagster/uri" in event.materialization.metadata
+    }
+    url = uris.get("deploy_dashboard")
+    if "dbt_docs" in uris:
+        print(f"dbt docs: {uris['dbt_docs']}")
     print(f"Dashboard: {url or 'not deployed (see failures above)'}")
     return 0 if all(r.success for r in results) else 1

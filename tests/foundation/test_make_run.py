@@ -32,11 +32,11 @@ def row_counts(output: str) -> dict[str, int]:
 def test_make_run_builds_everything_twice_with_stable_counts(clean_warehouse, tmp_path):
     env = platform_env(
         PIPELINE_STATE_DIR=tmp_path / "state",
-        PIPELINE_DEMO_API_PORT=free_port(),
+        PIPELINE_DEMO_API_URL=f"http://127.0.0.1:{free_port()}",
         PIPELINE_DASHBOARD_PORT=free_port(),
     )
     try:
-        first = run_cli(env, "run", "--days", "5")
+        first = run_cli(env, "run")
         assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
         dashboard = re.search(r"^Dashboard: (http://127\.0\.0\.1:\d+)$", first.stdout, re.M)
         assert dashboard, first.stdout
@@ -45,7 +45,7 @@ def test_make_run_builds_everything_twice_with_stable_counts(clean_warehouse, tm
         assert counts["raw.orders"] > 0 and counts["marts.fct_orders"] > 0 and counts["marts.mart_daily_revenue"] > 0
         assert "Checks:" in first.stdout and " 0 failed" in first.stdout
 
-        second = run_cli(env, "run", "--days", "5")
+        second = run_cli(env, "run")
         assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
         assert row_counts(second.stdout) == counts
         assert not (tmp_path / "state" / "pgdata").exists(), "an external URL must not start the embedded server"
