@@ -2,38 +2,47 @@
 
 Models share the ingestion's daily partitions so a partition (or a single-run backfill range) is
 passed to the incremental models as ``min_date``/``max_date`` vars. Any errored or skipped node
-fails the step: a dbt run that quietly skipped half the graph must not look green.
+fails the step: a dbt run that quietly skipped half the graph must not look green. A retry of a
+failed run rebuilds only what that run did not finish (``retry.py``).
 """
 
-from __future__ import annotations
 
 import json
 import os
+import sys
+from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipeline_platform.dbt.project import dbt_project, manifest_path
+from pipeline_platform.dbt.retry import exclude_args
 from pipeline_platform.dbt.translator import PlatformDbtTranslator
 from pipeline_platform.partitions import daily_partitions
 from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
 
+BAD_STATUSES = ("error", "fail", "skipped", "runtime error")
 
-def build_args(context: dg.AssetExecutionContext) -> list[str]:
-    """``dbt build`` arguments for this run: the partition window becomes vars."""
+
+def build_args(window: dg.TimeWindow | None = None) -> list[str]:
+    """``dbt build`` arguments for a partition window (half-open UTC days), or all days without one."""
     args = ["build"]
-    if context.has_partition_key_range:
-        start, end = context.partition_time_window
-        window = {"min_date": start.date().isoformat(), "max_date": end.date().isoformat()}
-        args += ["--vars", json.dumps(window)]
+    if window is not None:
+        dates = {"min_date": window.start.date().isoformat(), "max_date": window.end.date().isoformat()}
+        args += ["--vars", json.dumps(dates)]
     return args
 
 
-def build_dbt_assets() -> dg.AssetsDefinition:
+def failed_nodes(run_results: dict) -> list[str]:
+    """``unique_id: status`` of every node that did not succeed (errors, test failures, skips)."""
+    return [f"{r['unique_id']}: {r['status']}" for r in run_results["results"] if r["status"] in BAD_STATUSES]
+
+
+def build_dbt_assets(project: DbtProject = dbt_project) -> dg.AssetsDefinition:
     @dbt_assets(
-        manifest=manifest_path(),
+        manifest=manifest_path(project),
         dagster_dbt_translator=PlatformDbtTranslator(),
-        project=dbt_project,
+        project=project,
         partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool="warehouse",
@@ -41,21 +50,21 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         # dbt reads the connection through env_var (profiles.yml); the run worker owns its environ.
         os.environ.update(dbt_env(warehouse.url()))
-        invocation = dbt.cli(build_args(context), context=context, raise_on_error=False)
+        partitioned = context.has_partition_key or context.has_partition_key_range
+        args = build_args(context.partition_time_window if partitioned else None) + exclude_args(context)
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
         yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
-        failed = [
-            f"{r['unique_id']}: {r['status']}"
-            for r in invocation.get_artifact("run_results")["results"]
-            if r["status"] in ("error", "fail", "skipped", "runtime error")
-        ]
-        if failed:
+        results_file = invocation.target_path / "run_results.json"
+        failed = failed_nodes(json.loads(results_file.read_text())) if results_file.exists() else []
+        if failed or not invocation.is_successful():
             raise dg.Failure(
                 description=f"dbt build finished with {len(failed)} failed or skipped node(s)",
-                metadata={"nodes": "\n".join(failed[:50])},
+                metadata={"nodes": "\n".join(failed[:50]) or "(none: dbt itself failed, see the logs)"},
             )
 
     return warehouse_models
 
 
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, target="dev")
+def dbt_resource(project: DbtProject = dbt_project) -> DbtCliResource:
+    """The dbt CLI next to this interpreter: run workers may not have the venv's bin on PATH."""
+    return DbtCliResource(project_dir=project, dbt_executable=str(Path(sys.executable).with_name("dbt")))

@@ -1,11 +1,11 @@
-"""The dbt layer's contribution to the code location."""
+"""The dbt layer's contribution to the code location: the models, their docs site and the CLI."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from pipeline_platform.dbt.assets import build_dbt_assets
-from pipeline_platform.dbt.project import dbt_project
+from pipeline_platform.dbt.assets import build_dbt_assets, dbt_resource
+from pipeline_platform.dbt.docs import build_dbt_docs_asset
 
 
 def dbt_defs() -> dg.Definitions:
-    return dg.Definitions(assets=[build_dbt_assets()], resources={"dbt": DbtCliResource(project_dir=dbt_project)})
+    models = build_dbt_assets()
+    return dg.Definitions(assets=[models, build_dbt_docs_asset(models)], resources={"dbt": dbt_resource()})

@@ -27,8 +27,9 @@ class MissingManifestError(RuntimeError):
     """The code location cannot build dbt assets without a prepared manifest."""
 
 
-def manifest_path() -> Path:
-    path = Path(dbt_project.manifest_path)
+def manifest_path(project: DbtProject = dbt_project) -> Path:
+    """The prepared manifest of ``project``; fails with the one-line fix when it is missing."""
+    path = Path(project.manifest_path)
     if not path.exists():
         raise MissingManifestError(f"dbt manifest not found at {path}: {MANIFEST_FIX}")
     return path

@@ -1,0 +1,46 @@
+"""``dbt_docs``: the dbt documentation site as an asset, so its freshness shows next to the marts.
+
+``dbt docs generate --static`` writes one self-contained ``static_index.html`` (manifest and
+catalog inlined) that opens from disk, no docs server needed. It is one extra dbt invocation that
+queries the warehouse catalog, so it has no automation condition: it runs when a job selects it
+(the deploy job), never as a side effect of every automated dbt build.
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
+
+from pipeline_platform.dbt.project import dbt_project, manifest_path
+from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
+
+DOCS_FILE = "static_index.html"
+
+
+def build_dbt_docs_asset(models: dg.AssetsDefinition, project: DbtProject = dbt_project) -> dg.AssetsDefinition:
+    """The docs asset, downstream of the marts that ``models`` (the ``@dbt_assets``) builds."""
+    marts = sorted((k for k in models.keys if k.path[0] == "marts"), key=lambda k: k.to_user_string())
+
+    @dg.asset(
+        name="dbt_docs",
+        group_name="dbt_docs",
+        kinds={"dbt"},
+        deps=marts,
+        description="Static dbt docs site (`dbt docs generate --static`) of the models in dbt_project/.",
+    )
+    def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        os.environ.update(dbt_env(warehouse.url()))
+        # Named like dagster-dbt's per-invocation folders: <target>/<op>-<run id>-<unique>.
+        target = Path(os.environ.get("DBT_TARGET_PATH", "target")) / f"dbt_docs-{context.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+        invocation = dbt.cli(["docs", "generate", "--static"], manifest=manifest_path(project), target_path=target).wait()
+        site = Path(invocation.target_path) / DOCS_FILE
+        if not site.exists():
+            raise dg.Failure(f"dbt docs generate --static wrote no {DOCS_FILE} in {invocation.target_path}")
+        context.log.info(f"dbt docs: {site.as_uri()}")
+        return dg.MaterializeResult(
+            metadata={"dagster/uri": dg.MetadataValue.url(site.as_uri()), "path": dg.MetadataValue.path(str(site))}
+        )
+
+    return dbt_docs
