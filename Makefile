@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 ENV := eval "$$($(PY) -m pipeline_platform.cli env)"
 PYTEST_ARGS ?=
+DAGSTER_PORT ?= 3000
 # The venv first on PATH: dagster-dbt looks up `dbt` there, and so do the Dagster processes make starts.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
@@ -29,9 +30,8 @@ $(MANIFEST): $(STAMP) $(shell find dbt_project -name '*.sql' -o -name '*.yml' 2>
 manifest: $(MANIFEST)
 
 dev: $(MANIFEST)  ## Dagster UI (127.0.0.1:3000) + daemon on embedded Postgres, with the demo sources
-	@$(ENV) && $(PY) -c 'from pipeline_platform import services; print("Demo API:", services.ensure_demo_api())' \
-	  && $(PY) -m pipeline_platform.demo land --landing "$${PIPELINE_LANDING_DIR:-.state/landing}" \
-	  && exec $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	@$(ENV) && $(PY) -m pipeline_platform.cli demo && $(PY) -m pipeline_platform.cli record-dev $$$$ \
+	  && exec $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(DAGSTER_PORT)
 
 run: $(MANIFEST)  ## materialize the whole graph once, headless, and print a summary
 	@$(ENV) && $(PY) -m pipeline_platform.cli run
@@ -40,7 +40,6 @@ test: $(MANIFEST)  ## the whole suite (browser tests need Chromium; CI installs 
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 stop: $(STAMP)  ## stop what dev/run started: Dagster, dashboard, demo API, embedded Postgres
-	@-pkill -f "$(CURDIR)/$(BIN)/dagster dev" 2>/dev/null; pkill -f "dagster-daemon run" 2>/dev/null; true
 	@$(PY) -m pipeline_platform.cli stop
 
 db-url: $(STAMP)  ## print the warehouse URL and nothing else
@@ -49,11 +48,16 @@ db-url: $(STAMP)  ## print the warehouse URL and nothing else
 psql: $(STAMP)  ## a psql shell on the warehouse
 	@$(PY) -m pipeline_platform.cli psql
 
+# The packaged copy exists only while the wheel builds (trap: even when a step fails), since
+# DbtProject prefers it over dbt_project/; of target/ it keeps only the manifests, never the dev
+# run folders or logs a local target/ accumulates.
 package: $(STAMP)  ## wheel of the code location with the dbt project and prepared manifest inside (dist/)
 	@rm -rf pipeline_platform/dbt/dbt_project_packaged build dist
-	$(BIN)/dagster-dbt project prepare-and-package --file pipeline_platform/dbt/project.py
-	$(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist .
-	@rm -rf pipeline_platform/dbt/dbt_project_packaged build
+	@p=pipeline_platform/dbt/dbt_project_packaged; trap 'rm -rf '$$p' build' EXIT; set -ex; \
+	  $(BIN)/dagster-dbt project prepare-and-package --file pipeline_platform/dbt/project.py; \
+	  find $$p/target -mindepth 1 -maxdepth 1 ! -name manifest.json ! -name semantic_manifest.json -exec rm -rf {} +; \
+	  rm -rf $$p/logs; \
+	  $(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist .
 	@ls dist/*.whl
 
 clean:

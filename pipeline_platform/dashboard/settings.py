@@ -57,4 +57,5 @@ class DashboardSettings(dg.ConfigurableResource):
             url = self.url or _env("URL", url)
             if not command:
                 raise dg.Failure("dashboard mode 'command' needs a command (PIPELINE_DASHBOARD_COMMAND)")
-        return Deployment(mode, url.rstrip("/"), command, timeout, Path(self.app_dir).resolve() if self.app_dir else APP_DIR)
+        app_dir = self.app_dir or _env("APP_DIR")  # an installed wheel has no dashboards/ beside it
+        return Deployment(mode, url.rstrip("/"), command, timeout, Path(app_dir).resolve() if app_dir else APP_DIR)
