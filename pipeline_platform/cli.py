@@ -10,6 +10,7 @@ import argparse
 import os
 import shlex
 import sys
+from datetime import date
 from pathlib import Path
 
 from pipeline_platform.resources import warehouse
@@ -30,6 +31,7 @@ def environment() -> dict[str, str]:
     url = warehouse.resolve_database_url()
     return {
         warehouse.DATABASE_URL_ENV: url,
+        warehouse.STATE_DIR_ENV: str(warehouse.state_dir()),
         "DAGSTER_POSTGRES_URL": warehouse.with_driver(url, "psycopg2"),
         "DAGSTER_HOME": str(dagster_home()),
     }
@@ -59,6 +61,38 @@ def cmd_stop(_args) -> None:
         print(line)
 
 
+def cmd_demo(_args) -> None:
+    """Start the demo shop API and land its CSV files through yesterday (``make dev``)."""
+    from pipeline_platform import services
+    from pipeline_platform.demo.landing import land_days
+    from pipeline_platform.partitions import DEMO_START
+    from pipeline_platform.resources.landing import resolve_landing_dir
+
+    print(f"Demo API: {services.ensure_demo_api()}")
+    written = land_days(resolve_landing_dir(), DEMO_START, date.today())
+    print(f"Landing folder: {resolve_landing_dir()} ({len(written)} new files)")
+    if not marts_built():
+        # First start: one single-run backfill builds everything, instead of the landing sensor
+        # and automation replaying history as one run per file and per day.
+        from pipeline_platform.run_all import run_all
+
+        print("First start: building the whole graph once (make run) ...")
+        run_all()
+
+
+def marts_built() -> bool:
+    import psycopg
+
+    with psycopg.connect(warehouse.libpq_url(warehouse.resolve_database_url())) as conn:
+        return conn.execute("SELECT to_regclass('marts.mart_build_info') IS NOT NULL").fetchone()[0]
+
+
+def cmd_record_dev(args) -> None:
+    from pipeline_platform import services
+
+    services.record_dagster_dev(args.pid)
+
+
 def cmd_run(args) -> None:
     from pipeline_platform.run_all import run_all
 
@@ -73,6 +107,10 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("db-url").set_defaults(func=cmd_db_url)
     sub.add_parser("psql").set_defaults(func=cmd_psql)
     sub.add_parser("stop").set_defaults(func=cmd_stop)
+    sub.add_parser("demo").set_defaults(func=cmd_demo)
+    record = sub.add_parser("record-dev")
+    record.add_argument("pid", type=int)
+    record.set_defaults(func=cmd_record_dev)
     run = sub.add_parser("run")
     run.add_argument("--days", type=int, default=0, help="partitions to build, counting back from today (0: all)")
     run.set_defaults(func=cmd_run)

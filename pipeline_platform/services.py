@@ -6,6 +6,7 @@ folder alone, so nothing a developer started keeps running after they are done.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -42,8 +43,38 @@ def ensure_demo_api() -> str:
     return url
 
 
+def record_dagster_dev(pid: int) -> None:
+    """``make dev`` records its ``dagster dev`` pid (the shell it execs into) for ``make stop``."""
+    _pid_file("dagster_dev").write_text(str(pid))
+
+
+def stop_tree(pid: int, timeout: float = 20.0) -> bool:
+    """SIGTERM a process and all its descendants (webserver, daemon, code servers, run workers),
+    then SIGKILL whatever is left after ``timeout``; True when something was running."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return False
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    for proc in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.kill()
+    return True
+
+
 def stop_all() -> list[str]:
     done = []
+    dev_pid = _pid_file("dagster_dev")
+    if dev_pid.exists():
+        if stop_tree(int(dev_pid.read_text())):
+            done.append("stopped dagster dev (webserver, daemon, code server)")
+        dev_pid.unlink()
     pid_file = _pid_file("demo_api")
     if pid_file.exists():
         server.stop(int(pid_file.read_text()))

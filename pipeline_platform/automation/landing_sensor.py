@@ -5,6 +5,7 @@ the partition. All new or changed files of one (source, day) become one run, who
 carries their content hashes: Dagster never launches the same key twice, so an identical file never
 reloads (even with a lost cursor), and a changed one does. Files for a day that is not yet a
 partition wait (nothing recorded); files outside the partition range are logged once and ignored.
+On the very first tick, files of days already materialized count as loaded.
 """
 
 from __future__ import annotations
@@ -47,11 +48,19 @@ def build_landing_sensor(settle_seconds: float = 2.0, minimum_interval_seconds: 
         for candidate in ls.scan(landing.root(), set(sources), seen, settle_before):
             groups[(candidate.source, candidate.day)].append(candidate)
 
+        # First tick ever (no cursor): days already loaded by other means (the initial backfill of
+        # `make dev`, a manual run) become the baseline instead of one redundant run per file.
+        loaded = (
+            {name: context.instance.get_materialized_partitions(key) for name, key in sources.items()}
+            if context.cursor is None else {}
+        )
         requests = []
         for (source, day), members in sorted(groups.items()):
             key = sources[source]
             partitions = graph.get(key).partitions_def
-            if partitions is not None and not partitions.has_partition_key(day):
+            if day in loaded.get(source, ()):
+                pass
+            elif partitions is not None and not partitions.has_partition_key(day):
                 if day > (partitions.get_last_partition_key() or day):
                     continue  # the day has not closed yet: retry on a later tick
                 context.log.warning(f"{[c.rel for c in members]}: {day} is outside the partitions of {key.to_user_string()}")

@@ -21,8 +21,14 @@ EMBEDDED_DATABASE = "warehouse"
 
 
 def state_dir() -> Path:
-    """Git-ignored folder for everything a local platform writes (pgdata, landing files, pids, logs)."""
-    path = Path(os.environ.get(STATE_DIR_ENV) or Path.cwd() / ".state").resolve()
+    """Git-ignored folder for everything a local platform writes (pgdata, landing files, pids, logs).
+
+    Anchored to the checkout, not the working directory: dbt changes the working directory of the
+    process it runs in, and a state folder that moved with it would lose track of the dashboard.
+    """
+    repo = Path(__file__).resolve().parents[2]
+    default = (repo if (repo / "pyproject.toml").exists() else Path.cwd()) / ".state"
+    path = Path(os.environ.get(STATE_DIR_ENV) or default).resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

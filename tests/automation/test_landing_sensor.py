@@ -112,3 +112,17 @@ def test_ten_thousand_files_one_request_per_source_day_and_no_rehash(landing, ti
     (landing / "customers" / "customers_2026-09-01_part00001.csv").write_text("changed\n")
     [again] = tick()
     assert again.partition_key == "2026-09-01" and len(hashed) == 1
+
+
+def test_first_tick_treats_days_already_loaded_as_seen(landing, tick, instance):
+    """After `make dev`'s initial backfill, the sensor must not replay history file by file."""
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization(asset_key=dg.AssetKey(["raw", "customers"]), partition="2026-10-03")
+    )
+    drop(landing, "customers/customers_2026-10-03.csv")
+    assert tick() == []
+    assert len(landing_scan.load_cursor(tick.state["cursor"]).files) == 1, "recorded as seen"
+    drop(landing, "customers/customers_2026-10-04.csv")
+    assert [(r.asset_selection[0].to_user_string(), r.partition_key) for r in tick()] == [("raw/customers", "2026-10-04")]
+    drop(landing, "customers/customers_2026-10-03.csv", body="1,b,b@x,DE,2026-09-01,2026-10-03T00:00:00Z\n")
+    assert [r.partition_key for r in tick()] == ["2026-10-03"], "a changed file reloads even on a loaded day"

@@ -1,0 +1,70 @@
+"""``make dev`` twice with ``make stop`` between: run history survives because it lives in Postgres.
+
+The runs are listed through the webserver's GraphQL API, as the UI lists them. The marts are marked
+as built beforehand so ``make dev`` skips its first-start backfill (covered by test_make_run).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+
+from pipeline_platform.resources import warehouse
+from tests.helpers import free_port, platform_env
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+RUNS = "{ runsOrError { ... on Runs { results { runId status } } } }"
+RUN_ONCE = """
+import dagster as dg
+@dg.asset
+def heartbeat():
+    return 1
+print(dg.materialize([heartbeat], instance=dg.DagsterInstance.get()).run_id)
+"""
+
+
+def listed_runs(port: int, deadline: float) -> set[str]:
+    while time.monotonic() < deadline:
+        try:
+            body = requests.post(f"http://127.0.0.1:{port}/graphql", json={"query": RUNS}, timeout=5).json()
+            return {r["runId"] for r in body["data"]["runsOrError"]["results"]}
+        except (requests.RequestException, KeyError, TypeError, ValueError):
+            time.sleep(1)
+    raise AssertionError("dagster dev did not answer GraphQL in time")
+
+
+def make(target: str, env: dict, **kwargs):
+    return subprocess.Popen(["make", target, f"DAGSTER_PORT={env['TEST_DAGSTER_PORT']}"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, **kwargs)
+
+
+def test_runs_survive_make_stop_and_a_new_make_dev(database_url, tmp_path):
+    env = platform_env(PIPELINE_STATE_DIR=tmp_path / "state", PIPELINE_DEMO_API_URL=f"http://127.0.0.1:{free_port()}",
+                       TEST_DAGSTER_PORT=free_port())
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA IF NOT EXISTS marts; CREATE TABLE IF NOT EXISTS marts.mart_build_info (data_version text)")
+    instance_env = {**env, "DAGSTER_POSTGRES_URL": warehouse.with_driver(database_url, "psycopg2"),
+                    "DAGSTER_HOME": str(tmp_path / "state" / "dagster_home")}
+    (tmp_path / "state" / "dagster_home").mkdir(parents=True, exist_ok=True)
+    os.symlink(REPO / "dagster.yaml", tmp_path / "state" / "dagster_home" / "dagster.yaml")
+    run_id = subprocess.run([sys.executable, "-c", RUN_ONCE], env=instance_env, capture_output=True, text=True,
+                            check=True).stdout.strip().splitlines()[-1]
+    port = int(env["TEST_DAGSTER_PORT"])
+    try:
+        for _ in range(2):
+            dev = make("dev", env)
+            assert run_id in listed_runs(port, time.monotonic() + 240)
+            make("stop", env).wait(timeout=120)
+            assert dev.wait(timeout=60) is not None
+    finally:
+        make("stop", env).wait(timeout=120)
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("DROP TABLE IF EXISTS marts.mart_build_info")
