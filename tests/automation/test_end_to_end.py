@@ -17,7 +17,7 @@ from pipeline_platform.demo.landing import land_days
 from pipeline_platform.resources.warehouse import state_dir
 from tests.helpers import free_port
 
-FIRST, BEFORE, DAY, AS_OF = "2026-09-01", "2026-10-13", "2026-10-14", "2026-10-15T12:00:00+00:00"
+FIRST, BEFORE, DAY, AS_OF = "2026-09-01", "2026-09-07", "2026-09-08", "2026-09-09T12:00:00+00:00"
 HISTORY = {"dagster/asset_partition_range_start": FIRST, "dagster/asset_partition_range_end": BEFORE}
 API = [dg.AssetKey(["raw", n]) for n in ("orders", "payments", "nps_responses")]
 
