@@ -31,37 +31,35 @@ def previous_day_request(context: dg.ScheduleEvaluationContext, timezone: str, p
     return dg.RunRequest(run_key=f"{prefix}:{day}", partition_key=day)
 
 
-def build_ingest_schedule(cron: str | None = None, timezone: str | None = None) -> dg.ScheduleDefinition:
-    """Daily ingest of every raw source; ``cron``/``timezone`` default to the env settings."""
+def _previous_day_schedule(name, job, cron_setting, status, description, prefix, cron, timezone):
+    """One daily schedule asking for the day that just closed; the two below differ only in data."""
     tz = timezone or setting("PIPELINE_TIMEZONE")
 
     @dg.schedule(
-        name="ingest_raw_schedule",
-        job=ingest_job,
-        cron_schedule=cron or setting("PIPELINE_INGEST_CRON"),
+        name=name,
+        job=job,
+        cron_schedule=cron or setting(cron_setting),
         execution_timezone=tz,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Loads the previous day's partition of every raw source.",
+        default_status=status,
+        description=description,
     )
     def _schedule(context: dg.ScheduleEvaluationContext):
-        return previous_day_request(context, tz, "ingest")
+        return previous_day_request(context, tz, prefix)
 
     return _schedule
+
+
+def build_ingest_schedule(cron: str | None = None, timezone: str | None = None) -> dg.ScheduleDefinition:
+    """Daily ingest of every raw source; ``cron``/``timezone`` default to the env settings."""
+    return _previous_day_schedule(
+        "ingest_raw_schedule", ingest_job, "PIPELINE_INGEST_CRON", dg.DefaultScheduleStatus.RUNNING,
+        "Loads the previous day's partition of every raw source.", "ingest", cron, timezone,
+    )
 
 
 def build_marts_schedule(cron: str | None = None, timezone: str | None = None) -> dg.ScheduleDefinition:
     """Daily `dbt build` of the marts for the previous day (off by default, see module docstring)."""
-    tz = timezone or setting("PIPELINE_TIMEZONE")
-
-    @dg.schedule(
-        name="build_marts_schedule",
-        job=marts_job,
-        cron_schedule=cron or setting("PIPELINE_MARTS_CRON"),
-        execution_timezone=tz,
-        default_status=dg.DefaultScheduleStatus.STOPPED,
-        description="Rebuilds the dbt marts for the previous day (fallback to declarative automation).",
+    return _previous_day_schedule(
+        "build_marts_schedule", marts_job, "PIPELINE_MARTS_CRON", dg.DefaultScheduleStatus.STOPPED,
+        "Rebuilds the dbt marts for the previous day (fallback to declarative automation).", "marts", cron, timezone,
     )
-    def _schedule(context: dg.ScheduleEvaluationContext):
-        return previous_day_request(context, tz, "marts")
-
-    return _schedule

@@ -21,6 +21,8 @@ WHERE = "import pipeline_platform.dbt.project as p; print(p.__file__); print(p.d
 @pytest.mark.slow
 def test_pipeline_platform_resolves_into_the_wheel_install(wheel_venv, deploy_dir):
     env = hermetic_env(wheel_venv.root, deploy_dir / "home")
+    (deploy_dir / "cwd").mkdir(exist_ok=True)  # the server fixtures make it too; this test may run first
+    (deploy_dir / "home").mkdir(exist_ok=True)
     done = subprocess.run([str(wheel_venv.python), "-c", WHERE], cwd=deploy_dir / "cwd", env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -7,6 +7,7 @@ starts in the state folder).
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import sys
 import pytest
 import requests
 
+from tests.browser import CHROMIUM, chromium_page, expect_charts, expect_kpis, screenshot
 from tests.helpers import free_port, platform_env
 
 pytestmark = pytest.mark.slow
@@ -43,6 +45,8 @@ def test_make_run_builds_everything_twice_with_stable_counts(clean_warehouse, tm
         dashboard = re.search(r"^Dashboard: (http://127\.0\.0\.1:\d+)$", first.stdout, re.M)
         assert dashboard, first.stdout
         assert requests.get(dashboard.group(1) + "/_stcore/health", timeout=10).status_code == 200
+        if CHROMIUM.exists() or os.environ.get("CI") == "true":  # a laptop without Chromium skips this part
+            assert_dashboard_renders(dashboard.group(1))
         counts = row_counts(first.stdout)
         assert counts["raw.orders"] > 0 and counts["marts.fct_orders"] > 0 and counts["marts.mart_daily_revenue"] > 0
         assert "Checks:" in first.stdout and " 0 failed" in first.stdout
@@ -57,3 +61,14 @@ def test_make_run_builds_everything_twice_with_stable_counts(clean_warehouse, tm
     finally:
         stopped = run_cli(env, "stop")
     assert "stopped dashboard" in stopped.stdout
+
+
+
+def assert_dashboard_renders(url: str) -> None:
+    """Headless Chromium on the dashboard `make run` deployed: three KPIs and both charts drawn."""
+    with chromium_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        digits = re.compile(r"\d")
+        expect_kpis(page, {"Revenue": digits, "Orders": digits, "NPS": digits}, timeout=60_000)
+        expect_charts(page, timeout=60_000)
+        screenshot(page, "make_run_dashboard.png")
