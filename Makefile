@@ -37,7 +37,7 @@ run: $(MANIFEST)  ## materialize the whole graph once, headless, and print a sum
 	@$(ENV) && $(PY) -m pipeline_platform.cli run
 
 test: $(MANIFEST)  ## the whole suite (browser tests need Chromium; CI installs it)
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 stop: $(STAMP)  ## stop what dev/run started: Dagster, dashboard, demo API, embedded Postgres
 	@$(PY) -m pipeline_platform.cli stop
@@ -47,6 +47,12 @@ db-url: $(STAMP)  ## print the warehouse URL and nothing else
 
 psql: $(STAMP)  ## a psql shell on the warehouse
 	@$(PY) -m pipeline_platform.cli psql
+
+bench: $(MANIFEST)  ## performance cases of issue 7 (ratios vs plain baselines) -> bench/results/latest.{json,md}
+	$(PY) bench/run.py
+
+bench-smoke: $(MANIFEST)  ## the same harness at tiny sizes (checks it runs, measures nothing)
+	$(PY) bench/run.py --smoke --out $${TMPDIR:-/tmp}/pp-bench-smoke
 
 # The packaged copy exists only while the wheel builds (trap: even when a step fails), since
 # DbtProject prefers it over dbt_project/; of target/ it keeps only the manifests, never the dev
