@@ -17,6 +17,8 @@ import pytest
 
 from pipeline_platform.resources import warehouse
 
+pytest_plugins = ["tests.reliability_tally"]
+
 
 @pytest.fixture(scope="session")
 def pg_server():
