@@ -9,7 +9,8 @@ from __future__ import annotations
 import dagster as dg
 from dagster._core.events import DagsterEventType
 
-from pipeline_platform.automation.alert_state import AlertState, deliver, skip_without_token
+from pipeline_platform.automation.alert_sensor import slack_alert_sensor, start_from_newest
+from pipeline_platform.automation.alert_state import AlertState
 from pipeline_platform.automation.slack import PlatformSlack
 from pipeline_platform.automation.messages import check_failure_text
 
@@ -22,27 +23,20 @@ def _evaluations_after(instance: dg.DagsterInstance, after: int | None, limit: i
 
 
 def build_check_failure_alert_sensor(slack: PlatformSlack, minimum_interval_seconds: int = 30):
-    @dg.sensor(
+    @slack_alert_sensor(
+        slack,
         name="slack_check_failure_alerts",
         minimum_interval_seconds=minimum_interval_seconds,
-        default_status=dg.DefaultSensorStatus.RUNNING,
         description="Slack message for each failed asset check of ERROR severity (dbt tests included).",
     )
-    def slack_check_failure_alerts(context: dg.SensorEvaluationContext):
-        skip = skip_without_token(slack)
-        if skip:
-            return skip
-        state, instance = AlertState.load(context.cursor), context.instance
-        if state.mark is None:
-            latest = _evaluations_after(instance, None, 1)
-            state.mark = latest[0].storage_id if latest else 0
+    def slack_check_failure_alerts(context: dg.SensorEvaluationContext, state: AlertState) -> str:
+        instance = context.instance
+        start_from_newest(state, lambda: _evaluations_after(instance, None, 1))
         for record in _evaluations_after(instance, state.mark, BATCH):
             state.mark = record.storage_id
             evaluation = record.event_log_entry.dagster_event.event_specific_data
             if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
                 state.queue(f"check:{record.storage_id}", check_failure_text(evaluation, record.run_id))
-        sent = deliver(context, slack, state)
-        context.update_cursor(state.dump())
-        return dg.SkipReason(f"sent {sent} check alert(s); {len(state.pending)} pending")
+        return "sent {sent} check alert(s); {pending} pending"
 
     return slack_check_failure_alerts

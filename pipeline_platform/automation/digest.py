@@ -15,7 +15,8 @@ import dagster as dg
 from dagster._core.definitions.freshness import FreshnessState
 from dagster._core.events import DagsterEventType
 
-from pipeline_platform.automation.alert_state import AlertState, deliver, skip_without_token
+from pipeline_platform.automation.alert_sensor import slack_alert_sensor
+from pipeline_platform.automation.alert_state import AlertState
 from pipeline_platform.automation.settings import setting
 from pipeline_platform.automation.slack import PlatformSlack
 
@@ -40,25 +41,20 @@ def digest_text(instance: dg.DagsterInstance, now: datetime) -> str:
 
 
 def build_digest_sensor(slack: PlatformSlack, hour: int | None = None):
-    @dg.sensor(
+    @slack_alert_sensor(
+        slack,
         name="slack_daily_digest",
         minimum_interval_seconds=600,
         default_status=dg.DefaultSensorStatus.STOPPED,
         description="Once a day: runs, failures and freshness violations of the last 24h, to Slack.",
     )
-    def slack_daily_digest(context: dg.SensorEvaluationContext):
-        skip = skip_without_token(slack)
-        if skip:
-            return skip
-        state = AlertState.load(context.cursor)
+    def slack_daily_digest(context: dg.SensorEvaluationContext, state: AlertState) -> str:
         now = datetime.now(ZoneInfo(setting("PIPELINE_TIMEZONE")))
         due_hour = hour if hour is not None else int(os.environ.get("PIPELINE_DIGEST_HOUR") or 8)
         today = now.date().isoformat()
         if now.hour >= due_hour and state.mark != today:
             state.queue(f"digest:{today}", digest_text(context.instance, now))
             state.mark = today
-        sent = deliver(context, slack, state)
-        context.update_cursor(state.dump())
-        return dg.SkipReason(f"sent {sent} digest(s); next after {due_hour}:00 {now.tzinfo}")
+        return "sent {sent} digest(s); next after " + f"{due_hour}:00 {now.tzinfo}"
 
     return slack_daily_digest

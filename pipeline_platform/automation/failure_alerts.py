@@ -16,7 +16,8 @@ from dagster._core.events import DagsterEventType
 from dagster._core.event_api import RunStatusChangeRecordsFilter
 from dagster._core.storage.tags import PARENT_RUN_ID_TAG, WILL_RETRY_TAG
 
-from pipeline_platform.automation.alert_state import AlertState, deliver, skip_without_token
+from pipeline_platform.automation.alert_sensor import slack_alert_sensor, start_from_newest
+from pipeline_platform.automation.alert_state import AlertState
 from pipeline_platform.automation.slack import PlatformSlack
 from pipeline_platform.automation.messages import run_failure_text
 
@@ -29,21 +30,16 @@ def _failures_after(instance: dg.DagsterInstance, after: int | None, limit: int)
 
 
 def build_run_failure_alert_sensor(slack: PlatformSlack, retry_grace_seconds: float = 600, minimum_interval_seconds: int = 30):
-    @dg.sensor(
+    @slack_alert_sensor(
+        slack,
         name="slack_run_failure_alerts",
         minimum_interval_seconds=minimum_interval_seconds,
-        default_status=dg.DefaultSensorStatus.RUNNING,
         description="One Slack message per finally-failed run (after retries), with link and error.",
     )
-    def slack_run_failure_alerts(context: dg.SensorEvaluationContext):
-        skip = skip_without_token(slack)
-        if skip:
-            return skip
-        state, instance = AlertState.load(context.cursor), context.instance
+    def slack_run_failure_alerts(context: dg.SensorEvaluationContext, state: AlertState) -> str:
+        instance = context.instance
         graph = context.repository_def.asset_graph if context.repository_def else None
-        if state.mark is None:
-            latest = _failures_after(instance, None, 1)
-            state.mark = latest[0].storage_id if latest else 0
+        start_from_newest(state, lambda: _failures_after(instance, None, 1))
         for record in _failures_after(instance, state.mark, BATCH):
             state.mark = record.storage_id
             run = instance.get_run_by_id(record.run_id)
@@ -62,8 +58,6 @@ def build_run_failure_alert_sensor(slack: PlatformSlack, retry_grace_seconds: fl
                 if run:
                     text = run_failure_text(instance, run, graph)
                     state.queue(run_id, text + f"\n_(marked for retry, but no retry started in {retry_grace_seconds:.0f}s)_")
-        sent = deliver(context, slack, state)
-        context.update_cursor(state.dump())
-        return dg.SkipReason(f"sent {sent} alert(s); {len(state.pending)} pending, {len(state.waiting)} awaiting retry")
+        return "sent {sent} alert(s); {pending} pending, {waiting} awaiting retry"
 
     return slack_run_failure_alerts
