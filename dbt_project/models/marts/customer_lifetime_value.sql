@@ -6,15 +6,7 @@
 with
 
 orders as (
-    select
-        customer_id,
-        count(*)         as orders,
-        sum(amount)      as lifetime_value,
-        min(order_date)  as first_order_date,
-        max(order_date)  as last_order_date
-    from {{ ref('fct_orders') }}
-    where status <> 'cancelled'
-    group by customer_id
+    {{ customer_order_totals() }}
 )
 
 select

@@ -6,13 +6,7 @@
 with
 
 orders as (
-    select
-        customer_id,
-        min(order_date) as first_order_date,
-        count(*)        as order_count
-    from {{ ref('fct_orders') }}
-    where status <> 'cancelled'
-    group by customer_id
+    {{ customer_order_totals() }}
 )
 
 select
@@ -22,6 +16,6 @@ select
     c.country,
     c.signup_date,
     o.first_order_date,
-    coalesce(o.order_count, 0)::bigint as order_count
+    coalesce(o.orders, 0)::bigint as order_count
 from {{ ref('stg_customers') }} as c
 left join orders as o on o.customer_id = c.customer_id

@@ -1,0 +1,16 @@
+{#
+    The one definition of "a customer's orders" that both customer marts count from: the revenue
+    set of fct_orders (soft-deleted orders are already gone there; cancelled ones are excluded
+    here), so dim_customers.order_count and customer_lifetime_value.orders can never disagree.
+#}
+{% macro customer_order_totals() %}
+    select
+        customer_id,
+        count(*)         as orders,
+        sum(amount)      as lifetime_value,
+        min(order_date)  as first_order_date,
+        max(order_date)  as last_order_date
+    from {{ ref('fct_orders') }}
+    where status <> 'cancelled'
+    group by customer_id
+{% endmacro %}
