@@ -13,6 +13,8 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from pipeline_platform.demo.handler import send_json
+
 RECORDS = [
     {"thing_id": i, "name": f'thing "{i}", with comma\nand newline' if i % 7 == 0 else f"thing {i}",
      "price": f"{i}.25", "updated_at": f"2026-09-01T{i % 24:02d}:00:00+00:00"}
@@ -86,13 +88,4 @@ class FaultServer:
 
     @staticmethod
     def send(req, status: int, body: bytes, headers: dict | None = None):
-        req.send_response(status)
-        req.send_header("Content-Type", "application/json")
-        req.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            req.send_header(k, v)
-        req.end_headers()
-        try:
-            req.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        send_json(req, status, body, headers)
