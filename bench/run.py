@@ -22,7 +22,8 @@ from bench.context import Context  # noqa: E402
 from bench.cases import registry  # noqa: E402
 
 SMOKE = {"rows": 2000, "pandas_rows": 1000, "api_rows": 2000, "sensor_files": 50, "memory_rows": "1000,3000", "memory_api_rows": "1000,3000", "memory_repeats": 1,
-         "repeats": 3}
+         "repeats": 3, "location_models": 20,
+         "incremental_scale": 0.2}
 
 
 def parse(argv=None):
@@ -34,6 +35,8 @@ def parse(argv=None):
     p.add_argument("--sensor-files", type=int, default=10_000, help="already-seen landing files for sensor-tick")
     p.add_argument("--memory-rows", default="1000000,5000000", help="small,large rows for the memory case")
     p.add_argument("--memory-api-rows", default="100000,500000", help="small,large records, memory (api)")
+    p.add_argument("--location-models", type=int, default=1000, help="dbt models of the big project, location-load")
+    p.add_argument("--incremental-scale", type=float, default=10.0, help="demo shop volume for incremental")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--memory-repeats", type=int, default=None, help="repeats for memory (default: --repeats)")
     p.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness, not performance")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ["csv_load", "csv_upsert", "vs_pandas", "sensor_tick", "api_load", "memory", "dashboard"]
+MODULES = ["csv_load", "csv_upsert", "vs_pandas", "sensor_tick", "api_load", "memory", "graph_overhead", "dashboard",
+           "location_load", "incremental"]
 
 
 def registry() -> dict:

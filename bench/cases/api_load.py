@@ -25,10 +25,10 @@ COLUMNS = {"order_id": "bigint", "customer_id": "bigint", "product_id": "bigint"
 class Server:
     """``python -m pipeline_platform.demo serve`` on a free port, stopped by pid."""
 
-    def __init__(self, rows: int):
+    def __init__(self, rows: int = 0, as_of: str = AS_OF, scale: float | None = None):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline_platform.demo", "serve", "--port", "0", "--as-of", AS_OF,
-             "--scale", str(rows / ORDERS_AT_SCALE_1)], stdout=subprocess.PIPE, text=True)
+            [sys.executable, "-m", "pipeline_platform.demo", "serve", "--port", "0", "--as-of", as_of,
+             "--scale", str(scale or rows / ORDERS_AT_SCALE_1)], stdout=subprocess.PIPE, text=True)
         self.url = self.proc.stdout.readline().split(" on ")[1].split()[0]
 
     def close(self):

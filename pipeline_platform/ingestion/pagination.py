@@ -2,7 +2,7 @@
 
 APIs paginate in four common ways (page number, offset, an opaque cursor in the body, an RFC 5988
 ``Link`` header); the loader consumes one page at a time whatever the style, so memory is bounded by
-the page size, not by the volume.
+the page size, not by the volume (``prefetch.Ahead`` keeps them flowing one page ahead).
 """
 
 from __future__ import annotations

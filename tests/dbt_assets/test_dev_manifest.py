@@ -1,0 +1,51 @@
+"""Under ``dagster dev`` the code location re-parses dbt only when a dbt file changed.
+
+A reload with a fresh manifest must start no ``dbt parse`` (it costs seconds per reload and minutes
+on a big project), while an edited model must still show up without a manual ``make manifest``.
+The manifest's mtime is the witness: ``dbt parse`` always rewrites it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from pipeline_platform.dbt.project import SOURCE_DIR, manifest_is_stale, prepare_if_stale
+
+PAST = 1_700_000_000  # 2023-11-14: older than anything the test writes
+
+
+def _project(tmp_path: Path) -> DbtProject:
+    root = tmp_path / "dbt_project"
+    shutil.copytree(SOURCE_DIR, root, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml"))
+    (root / "target").mkdir()
+    shutil.copy(SOURCE_DIR / "target" / "manifest.json", root / "target" / "manifest.json")
+    for path in root.rglob("*"):
+        os.utime(path, (PAST, PAST))
+    os.utime(root / "target" / "manifest.json", (PAST + 10, PAST + 10))  # prepared after every source
+    return DbtProject(project_dir=root, profiles_dir=root)
+
+
+def test_dev_reload_parses_only_after_a_dbt_file_changed(tmp_path, monkeypatch):
+    project = _project(tmp_path)
+    manifest = Path(project.manifest_path)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+
+    os.utime(project.project_dir / "models" / "staging" / "stg_orders.sql", (PAST + 20, PAST + 20))
+    monkeypatch.delenv("DAGSTER_IS_DEV_CLI", raising=False)
+    assert manifest_is_stale(project) and not prepare_if_stale(project)  # outside dev: never dbt at load
+    assert manifest.stat().st_mtime == PAST + 10
+
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
+    assert prepare_if_stale(project)  # a model is newer than the manifest: dbt parse ran
+    parsed = manifest.stat().st_mtime_ns
+    assert manifest.stat().st_mtime > PAST + 20 and "model.pipeline_platform.stg_orders" in manifest.read_text()
+
+    os.utime(project.project_dir / "profiles.yml")  # connection settings do not shape the manifest
+    (project.project_dir / ".user.yml").write_text("id: someone\n")  # nor does dbt's own user file
+    assert not manifest_is_stale(project) and not prepare_if_stale(project)
+    assert manifest.stat().st_mtime_ns == parsed  # fresh manifest: no dbt subprocess, nothing rewritten
