@@ -1,13 +1,15 @@
 """The load audit trail (``raw._loads``): one row per load, written even when the load fails.
 
 Row counts in Dagster metadata vanish with the instance; an audit table next to the data lets anyone
-with SQL answer "what loaded this row, and when" and gives the dashboard its "data as of".
+with SQL answer "what loaded this row, and when" and gives the dashboard its "data as of". A load
+that dies with its session (a crashed server, a SIGKILLed run worker) cannot write its own failure,
+so each load holds a liveness lock and the next load marks the dead ones failed: no row stays
+'running' forever.
 """
 
 from __future__ import annotations
 
 import dagster as dg
-import psycopg
 
 DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;
@@ -28,16 +30,37 @@ CREATE TABLE IF NOT EXISTS raw._loads (
 """
 
 
-def start_load(url: str, asset: str, run_id: str | None, partition_key: str | None) -> int:
-    """Record the start in its own committed transaction so a failed load still leaves a trace."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        with conn.transaction():  # parallel first loads must not race on CREATE ... IF NOT EXISTS
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('raw._loads'))")
-            conn.execute(DDL)
-        row = conn.execute(
-            "INSERT INTO raw._loads (asset, run_id, partition_key) VALUES (%s, %s, %s) RETURNING load_id",
-            (asset, run_id, partition_key),
-        ).fetchone()
+# A live load holds a session advisory lock on (hashtext('raw._loads'), load id) for as long as its connection
+# lives; Postgres drops it when the session ends in any way (crash, killed run worker, lost network).
+def _load_key(column: str) -> str:
+    return f"hashtext('raw._loads'), ({column} %% 2147483647)::int"
+
+
+ABANDONED = ("abandoned: the load's database session ended before it finished (server crash or restart, "
+             "killed run worker, lost connection); its transaction was rolled back")
+
+
+def start_load(conn, asset: str, run_id: str | None, partition_key: str | None) -> int:
+    """Record the start on the load's own (autocommit) connection and take the load's liveness lock.
+
+    The row commits at once so a failed load still leaves a trace; the lock is taken in the same
+    statement, so no other session can see the row without it. Rows still 'running' whose lock is
+    free belong to loads that died without a word: they are marked failed here, never left running.
+    """
+    with conn.transaction():  # parallel first loads must not race on CREATE ... IF NOT EXISTS
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('raw._loads'))")
+        conn.execute(DDL)
+        conn.execute(
+            "WITH running AS MATERIALIZED (SELECT load_id FROM raw._loads WHERE status = 'running') "
+            "UPDATE raw._loads AS l SET status = 'failed', finished_at = clock_timestamp(), error = %s "
+            f"FROM running WHERE l.load_id = running.load_id AND pg_try_advisory_xact_lock({_load_key('running.load_id')})",
+            (ABANDONED,),
+        )
+    row = conn.execute(
+        "WITH started AS (INSERT INTO raw._loads (asset, run_id, partition_key) VALUES (%s, %s, %s) RETURNING load_id) "
+        f"SELECT load_id, pg_advisory_lock({_load_key('load_id')})::text FROM started",
+        (asset, run_id, partition_key),
+    ).fetchone()
     return row[0]
 
 
@@ -50,10 +73,12 @@ def finish_load(conn, load_id: int, counts: dict) -> None:
     )
 
 
-def fail_load(url: str, load_id: int, error: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
+def fail_load(conn, load_id: int, error: str) -> None:
+    """Mark the failure after the load's transaction rolled back; a committed success stays a success."""
+    with conn.transaction():
         conn.execute(
-            "UPDATE raw._loads SET status='failed', finished_at=clock_timestamp(), error=%s WHERE load_id=%s",
+            "UPDATE raw._loads SET status='failed', finished_at=clock_timestamp(), error=%s "
+            "WHERE load_id=%s AND status='running'",
             (error[:2000], load_id),
         )
 

@@ -2,7 +2,8 @@
 
 Everything between the first COPY and the audit row's success mark is one Postgres transaction, so
 any failure (HTTP, a bad CSV line, a lock timeout, the process dying) leaves the table exactly as it
-was, while the audit row, written in its own transaction, still records the attempt and its error.
+was, while the audit row, committed before that transaction begins, still records the attempt and
+its error (``failures.py`` says which: a lost connection is named as such, never as a symptom).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import dagster as dg
 import psycopg
 from psycopg import sql
 
-from pipeline_platform.ingestion import api_source, audit, checks, csv_extract, csv_source, direct, loader, metadata
+from pipeline_platform.ingestion import (
+    api_source, audit, checks, csv_extract, csv_source, direct, failures, loader, metadata,
+)
 from pipeline_platform.ingestion.stage import SESSION_SETTINGS, Stage
 from pipeline_platform.ingestion.window import window_of
 
@@ -58,21 +61,22 @@ def _load(context, conn, spec, window, load_id: int):
 
 def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
     window = window_of(context, spec.partitioned)
-    url = context.resources.warehouse.url()
-    load_id = audit.start_load(url, spec.name, context.run.run_id, window.label)
     target = loader.target(spec.table)
-    try:
-        with psycopg.connect(url) as conn:
-            conn.execute(SESSION_SETTINGS)
+    with psycopg.connect(context.resources.warehouse.url(), autocommit=True) as conn:
+        load_id = audit.start_load(conn, spec.name, context.run.run_id, window.label)
+        conn.execute(SESSION_SETTINGS)
+        conn.autocommit, phase = False, "load"
+        try:
             counts, extra = _load(context, conn, spec, window, load_id)
             audit.finish_load(conn, load_id, counts)
+            phase = "commit"
             conn.commit()
+            phase = "report"
             row_count = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target)).fetchone()[0]
             preview = metadata.preview(conn, target, load_id)
             results = checks.evaluate(conn, spec, target, counts["rows_read"], row_count)
-    except Exception as exc:
-        audit.fail_load(url, load_id, f"{type(exc).__name__}: {exc}")
-        raise
+        except Exception as exc:
+            failures.fail(context, conn, spec, window.label, load_id, phase, exc)
     context.log.info(f"raw.{spec.name}: {counts}")
     return dg.MaterializeResult(
         metadata=metadata.materialization(counts, row_count, load_id, preview, extra), check_results=results
