@@ -2,26 +2,37 @@
 
 All headers are read before the first byte is copied, so a missing column or a drift the policy
 forbids fails the run before any work is done; new columns the policy allows are typed (declared,
-existing, or inferred from a small sample) and added to the stage up front.
+existing, or inferred from a small sample) and added to the stage up front. Primary-key columns are
+NOT NULL in the stage too, so an empty key fails at its own file line, not later in the upsert.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import itertools
 from pathlib import Path
 
-from pipeline_platform.ingestion import csv_source, drift
-from pipeline_platform.ingestion.csv_source import CsvFormatError
+from psycopg import sql
+
+from pipeline_platform.ingestion import csv_header, csv_source, drift
+from pipeline_platform.ingestion.csv_header import CsvFormatError
+from pipeline_platform.ingestion.direct import DirectSink
 
 
 def sample(path: Path, offset: int, rows: int = 500) -> list[list[str]]:
     """The first ``rows`` data records, for type inference of undeclared columns."""
     with path.open("rb") as fh:
         fh.seek(offset)
-        text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
-        return list(itertools.islice(csv.reader(text), rows))
+        text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
+        return list(itertools.islice(csv_source.reader(text), rows))
+
+
+def _require_keys(stage, spec) -> None:
+    if isinstance(stage, DirectSink):
+        return  # the target's PRIMARY KEY already refuses NULLs
+    for key in spec.primary_key:
+        if key in stage.columns:
+            stage.conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL").format(stage.ident, sql.Identifier(key)))
 
 
 def extract(spec, existing: dict, files: list[Path], make_sink):
@@ -30,10 +41,12 @@ def extract(spec, existing: dict, files: list[Path], make_sink):
     plans = []
     for path in files:
         header, offset, lines = csv_source.read_header(path)
+        where = f"{path.name}: line 1"
+        csv_header.delimiter_hint(where, header, known)
         missing = [c for c in spec.columns if c not in header]
         if missing:
-            raise CsvFormatError(f"{path.name}: line 1: header lacks declared column(s) {missing}; header is {header}")
-        new = drift.accept(spec, known, header, f"{path.name}: line 1")
+            raise CsvFormatError(f"{where}: header lacks declared column(s) {missing}; header is {header}")
+        new = drift.accept(spec, known, header, where)
         untyped = [c for c in header if c in new or known.get(c) is None]
         if untyped:
             rows = sample(path, offset)
@@ -42,6 +55,8 @@ def extract(spec, existing: dict, files: list[Path], make_sink):
                 known[name] = existing.get(name) or drift.infer(row[i] for row in rows if len(row) > i)
         plans.append((path, header, offset, lines))
     stage = make_sink({c: t or "text" for c, t in known.items()})
+    if spec.load != "append":
+        _require_keys(stage, spec)
     for path, header, offset, lines in plans:
         csv_source.copy_file(stage, path, header, offset, lines)
     return stage

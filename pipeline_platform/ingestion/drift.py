@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from pipeline_platform.ingestion.validate_columns import name_problem
+
 INT = re.compile(r"^[+-]?\d{1,18}$")
 NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -31,6 +33,9 @@ def planned_columns(spec, existing: dict[str, str]) -> dict[str, str | None]:
 def accept(spec, known: dict, fields, where: str) -> list[str]:
     """The fields of ``fields`` not in ``known``, if the drift policy allows them; raise otherwise."""
     new = [f for f in fields if f not in known]
+    for name in new:  # every undeclared name passes here (CSV header, API field): refuse what SQL would mangle
+        if why := name_problem(name):
+            raise SchemaDriftError(f"{where}: {why}")
     if new and known and spec.schema_drift == "fail":
         raise SchemaDriftError(
             f"{where}: new column(s) {new} not declared for source '{spec.name}' (schema_drift: fail); "

@@ -27,8 +27,11 @@ def _cell(v) -> str:
 
 
 def careful(records: list[dict], columns: list[str]) -> bytes:
-    """Exact for every value: strings always quoted (so '' stays ''), None unquoted (NULL)."""
-    return "".join([",".join([_cell(r.get(c)) for c in columns]) + "\n" for r in records]).encode()
+    """Exact for every value: strings always quoted (so '' stays ''), None unquoted (NULL).
+
+    Rows end in \r\n like the fast path's: COPY fixes the line ending at its first line and rejects
+    a page that switches ("unquoted newline found in data")."""
+    return "".join([",".join([_cell(r.get(c)) for c in columns]) + "\r\n" for r in records]).encode()
 
 
 class Formatter:

@@ -12,6 +12,17 @@ from datetime import timedelta
 TYPE = re.compile(r"^[a-z][a-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$")
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+MAX_NAME_BYTES = 63  # NAMEDATALEN - 1: Postgres silently truncates longer names
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a column name (used for YAML, CSV headers and API fields), or None."""
+    size = len(name.encode("utf-8"))
+    if not name or "\x00" in name:
+        return f"column name {name!r} is empty or contains a NUL character"
+    if size > MAX_NAME_BYTES:
+        return f"column name {name!r} is {size} bytes; Postgres names are at most 63 bytes (it would truncate it)"
+    return None
 
 
 class ColumnFields:
@@ -22,6 +33,8 @@ class ColumnFields:
         for col, type_ in value.items():
             if not isinstance(col, str) or not col:
                 self.fail("columns", f"column names must be non-empty strings, got {col!r}")
+            if why := name_problem(col):
+                self.fail("columns", why)
             if type_ is not None and not (isinstance(type_, str) and TYPE.match(type_.strip().lower())):
                 self.fail(f"columns.{col}", f"not a Postgres type name: {type_!r}")
         return {c: t.strip() if t else None for c, t in value.items()}

@@ -7,13 +7,12 @@ Records follow the demo contract's shape (``data``, ``next_cursor``, ``page``, `
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from pipeline_platform.demo.handler import send_json
+from tests.loopback import LoopbackServer
 
 RECORDS = [
     {"thing_id": i, "name": f'thing "{i}", with comma\nand newline' if i % 7 == 0 else f"thing {i}",
@@ -22,28 +21,12 @@ RECORDS = [
 ]
 
 
-class FaultServer:
+class FaultServer(LoopbackServer):
     def __init__(self):
         self.hits: Counter = Counter()
         self.auth_seen: list[str | None] = []
         self.records = RECORDS
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                server.handle(self)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.start()
 
     def handle(self, req: BaseHTTPRequestHandler):
         parts = urlsplit(req.path)
@@ -85,7 +68,3 @@ class FaultServer:
         body = {"data": data, "next_cursor": str(start + size) if more else None,
                 "page": int(q["page"]) if "page" in q else None, "total": len(rows)}
         return json.dumps(body).encode(), headers
-
-    @staticmethod
-    def send(req, status: int, body: bytes, headers: dict | None = None):
-        send_json(req, status, body, headers)
