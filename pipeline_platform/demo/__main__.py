@@ -37,9 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from pipeline_platform.demo.api import ShopServer
+    from pipeline_platform.demo.handler import TOKEN_ENV
     from pipeline_platform.demo.clock import AS_OF_ENV
 
-    server = ShopServer(args.host, args.port, args.as_of, args.scale)
+    server = ShopServer(args.host, args.port, args.as_of, args.scale, os.environ.get(TOKEN_ENV) or None)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     host, port = server.server_address[:2]
     as_of = args.as_of or os.environ.get(AS_OF_ENV) or "now"

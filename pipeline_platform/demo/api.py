@@ -17,9 +17,9 @@ from pipeline_platform.demo.handler import ShopHandler
 class ShopServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, as_of=None, scale: float = 1.0):
+    def __init__(self, host: str, port: int, as_of=None, scale: float = 1.0, token: str | None = None):
         self.as_of = None if as_of is None else clock.resolve_as_of(as_of)  # None: live clock
-        self.scale = float(scale)
+        self.scale, self.token = float(scale), token  # token: require it as a bearer token
         super().__init__((host, port), ShopHandler)
 
     def server_bind(self):  # skip HTTPServer's reverse DNS lookup (slow with no network)
@@ -30,8 +30,8 @@ class ShopServer(ThreadingHTTPServer):
 class DemoApi:
     """The API in a background thread: ``with DemoApi(port=0, as_of=...) as api: api.url``."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, as_of=None, scale: float = 1.0):
-        self.server = ShopServer(host, port, as_of, scale)
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, as_of=None, scale: float = 1.0, token: str | None = None):
+        self.server = ShopServer(host, port, as_of, scale, token)
         self._thread: threading.Thread | None = None
 
     @property

@@ -7,12 +7,15 @@ Test servers reuse ``send_json`` so every loopback API in the project frames res
 
 from __future__ import annotations
 
+import hmac
 import json
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 from pipeline_platform.demo import clock, paging, shop
 from pipeline_platform.demo.contract import API_ENTITIES
+
+TOKEN_ENV = "PIPELINE_DEMO_API_TOKEN"  # when set, the shop requires "Authorization: Bearer <token>"
 
 
 def send_json(handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict | None = None) -> None:
@@ -40,6 +43,9 @@ class ShopHandler(BaseHTTPRequestHandler):
         try:
             if name == "health":
                 return self._send(200, b'{"status":"ok"}')
+            token = getattr(self.server, "token", None)
+            if token and not hmac.compare_digest(self.headers.get("Authorization") or "", f"Bearer {token}"):
+                return self._send(401, b'{"error":"missing or wrong bearer token"}')
             if name not in API_ENTITIES:
                 return self._send(404, json.dumps({"error": f"no such endpoint: {url.path}"}).encode())
             query = dict(parse_qsl(url.query, keep_blank_values=True))

@@ -1,7 +1,7 @@
 """API extracts: each page of JSON records is written as CSV text into the stage's COPY stream.
 
-Nothing accumulates in Python: a page is fetched, formatted and handed to COPY before the next is
-requested, so memory is bounded by the page size whatever the volume. The base URL and any auth
+Nothing accumulates in Python: a page is formatted and handed to COPY while only the next one is
+being fetched (``prefetch.Ahead``), so memory is bounded by the page size whatever the volume. The base URL and any auth
 secret are resolved from environment variables when the run starts (never at import), so pointing a
 source at another server is an environment change, and the secret never reaches logs or metadata.
 """
@@ -11,10 +11,13 @@ from __future__ import annotations
 from itertools import chain
 
 import dagster as dg
+import psycopg
 
 from pipeline_platform.ingestion import drift
 from pipeline_platform.ingestion.http_client import ApiError
+from pipeline_platform.ingestion.page_shape import PageShape
 from pipeline_platform.ingestion.pagination import pages
+from pipeline_platform.ingestion.prefetch import Ahead
 from pipeline_platform.ingestion.rows import Formatter
 from pipeline_platform.ingestion.validate_api import check_url
 
@@ -31,6 +34,8 @@ def auth_headers(spec) -> dict[str, str]:
     if not auth:
         return {}
     secret = dg.EnvVar(auth["env"]).get_value()
+    if not secret and auth.get("optional"):  # e.g. the demo shop: a token only when one is configured
+        return {}
     if not secret:
         raise ApiError(f"source '{spec.name}': environment variable {auth['env']} (auth secret) is not set")
     return {auth["header"]: f"{auth['prefix']}{secret}"}
@@ -59,26 +64,41 @@ def extract(spec, existing: dict, client, since: str | None, until: str | None, 
             fetched[0] += 1
             yield page
 
-    stream = counted(pages(client, url, params, api.pagination, api.records_field))
+    with Ahead(pages(client, url, params, api.pagination, api.records_field), on_close=client.close) as ahead:
+        return _copy_pages(spec, existing, url, planned, counted(iter(ahead)), fetched, make_sink), fetched[0]
+
+
+def _copy_pages(spec, existing: dict, url: str, planned: dict, stream, fetched: list, make_sink):
+    """Type the columns from page 1, then COPY page after page; a page with new fields reopens COPY."""
     first, body = next(stream, ([], b""))
     pending = first
     new = drift.accept(spec, planned, sorted(_fields(first)), f"GET {url} page 1")
     types = {c: t or drift.infer([r.get(c) for r in first], True) for c, t in planned.items()}
     types.update({c: existing.get(c) or drift.infer([r.get(c) for r in first], True) for c in new})
     stage = make_sink(types)
+    shape = PageShape(spec, f"GET {url}")  # removed fields and type changes, named by page
     while pending is not None:
         columns, known = list(stage.columns), set(stage.columns)
-        formatter = Formatter(columns, stage.columns, api.records_field)
-        with stage.copy(columns) as copy:
-            for records, body in chain([(pending, body)], stream):
-                fields = _fields(records)
-                if not fields <= known:
-                    pending = records
-                    break
-                copy.write(formatter(records, body))
-            else:
-                pending = None
+        formatter = Formatter(columns, stage.columns, spec.api.records_field)
+        shape.restart()
+        try:
+            with stage.copy(columns) as copy:
+                for records, body in chain([(pending, body)], stream):
+                    fields = _fields(records)
+                    shape.check(fetched[0], records, fields)
+                    if not fields <= known:
+                        pending = records
+                        break
+                    data = formatter(records, body)
+                    shape.copied(fetched[0], data)
+                    copy.write(data)
+                else:
+                    pending = None
+        except psycopg.errors.DataError as exc:
+            if (named := shape.copy_error(exc, stage.columns)) is None:
+                raise
+            raise named from exc
         if pending is not None:
             for name in drift.accept(spec, stage.columns, sorted(fields - known), f"GET {url} page {fetched[0]}"):
                 stage.add_column(name, existing.get(name) or drift.infer([r.get(name) for r in pending], True))
-    return stage, fetched[0]
+    return stage

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from email.utils import parsedate_to_datetime
 
@@ -55,8 +56,17 @@ class HttpClient:
         self.settings, self.log = settings, log
         self.session = requests.Session()
         self.session.headers.update({"Accept": "application/json", **headers})
+        # Auth header values, and their tokens without the scheme: an API may echo them in an error body.
+        self.secrets = sorted({p for v in headers.values() for p in (v, v.split(" ", 1)[-1]) if len(p) >= 4}, key=len)[::-1]
+        self.closed = threading.Event()  # ends a retry wait early when the load is over
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def close(self) -> None:
+        self.closed.set()
         self.session.close()
 
     def _backoff(self, attempt: int) -> float:
@@ -68,6 +78,8 @@ class HttpClient:
         s = self.settings
         shown = requests.Request("GET", url, params=params).prepare().url
         for attempt in range(s.max_retries + 1):
+            if self.closed.is_set():
+                raise ApiError(f"GET {shown}: not sent, the load already stopped")
             wait = None
             try:
                 resp = self.session.get(url, params=params, timeout=s.timeout_seconds)
@@ -79,7 +91,7 @@ class HttpClient:
                 if resp.status_code in RETRY_STATUS:
                     problem, wait = f"HTTP {resp.status_code}", retry_after(resp.headers.get("Retry-After"))
                 elif resp.status_code >= 400:
-                    raise ApiError(f"GET {resp.url} failed: HTTP {resp.status_code}: {resp.text[:200]!r}")
+                    raise ApiError(f"GET {resp.url} failed: HTTP {resp.status_code}: {self.scrub(resp.text)[:200]!r}")
                 else:
                     return self._decode(resp), resp
             if attempt == s.max_retries:
@@ -89,7 +101,8 @@ class HttpClient:
             delay = wait if wait is not None else self._backoff(attempt)
             if self.log:
                 self.log.warning(f"GET {shown}: {problem}; retry {attempt + 1}/{s.max_retries} in {delay:.2f}s")
-            time.sleep(delay)
+            if self.closed.wait(delay):
+                raise ApiError(f"GET {shown}: abandoned, the load stopped while waiting to retry ({problem})")
         raise AssertionError("unreachable")
 
     @staticmethod

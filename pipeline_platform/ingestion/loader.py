@@ -73,9 +73,11 @@ def ensure_table(conn, table: str, columns: dict[str, str], primary_key) -> None
 
 def append(conn, spec, stage: Stage, load_id: int) -> dict:
     names = ident_list(stage.columns)
+    # The load id is a Literal, not a %s parameter: a column named "100%s" would read as a placeholder.
     cur = conn.execute(
-        sql.SQL("INSERT INTO {} ({}, _load_id) SELECT {}, %s FROM {}").format(target(spec.table), names, names, stage.ident),
-        (load_id,),
+        sql.SQL("INSERT INTO {} ({}, _load_id) SELECT {}, {} FROM {}").format(
+            target(spec.table), names, names, sql.Literal(load_id), stage.ident
+        )
     )
     return {"inserted": cur.rowcount, "updated": 0, "deleted": 0}
 

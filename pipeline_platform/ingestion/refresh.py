@@ -44,10 +44,9 @@ def swap(conn, spec, stage: Stage, load_id: int) -> dict:
     distinct = sql.SQL("DISTINCT ON ({}) ").format(ident_list(pk)) if pk else sql.SQL("")
     order = sql.SQL(" ORDER BY {}, ctid DESC").format(ident_list(pk)) if pk else sql.SQL("")
     rows = conn.execute(
-        sql.SQL("INSERT INTO {} ({}, _load_id) SELECT {}{}, %s FROM {}{}").format(
-            target(new), names, distinct, names, stage.ident, order
+        sql.SQL("INSERT INTO {} ({}, _load_id) SELECT {}{}, {} FROM {}{}").format(  # no %s: see loader.append
+            target(new), names, distinct, names, sql.Literal(load_id), stage.ident, order
         ),
-        (load_id,),
     ).rowcount
     if rows == 0:
         raise EmptyRefreshError(f"full_refresh of raw.{table} read 0 rows; the existing table was kept")

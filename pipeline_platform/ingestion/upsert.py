@@ -51,12 +51,13 @@ def upsert(conn, spec, stage: Stage, load_id: int) -> dict:
     join = sql.SQL("LEFT JOIN {} o USING ({})").format(t, keys) if soft else sql.SQL("")
     query = sql.SQL(
         "WITH up AS (INSERT INTO {t} AS t ({n}, _load_id) "
-        "SELECT DISTINCT ON ({k}) {n}, %(load_id)s FROM {s} ORDER BY {order} "
+        "SELECT DISTINCT ON ({k}) {n}, {load_id} FROM {s} ORDER BY {order} "
         "ON CONFLICT ({k}) {action} {returning}) "
         "SELECT count(*) FILTER (WHERE _ins), count(*) FILTER (WHERE NOT _ins), {deleted} FROM up {join}"
     ).format(
         t=t, n=names, k=keys, s=stage.ident, order=sql.SQL(", ").join([keys, *order, sql.SQL("ctid DESC")]),
-        action=action, returning=returning, deleted=deleted, join=join,
+        action=action, returning=returning, deleted=deleted, join=join, load_id=sql.Literal(load_id),
     )
-    inserted, updated, deleted_n = conn.execute(query, {"load_id": load_id}).fetchone()
+    # No query parameters: a column named "%(load_id)s" or "100%s" would be parsed as a placeholder.
+    inserted, updated, deleted_n = conn.execute(query).fetchone()
     return {"inserted": inserted, "updated": updated, "deleted": deleted_n}

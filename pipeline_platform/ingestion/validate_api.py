@@ -78,8 +78,8 @@ class ApiFields:
             return None
         if not isinstance(value, dict):
             self.fail("auth", "must be a mapping with header, env and optional prefix")
-        for key in set(value) - {"header", "env", "prefix"}:
-            self.fail(f"auth.{key}", "unknown key (use header, env, prefix)")
+        for key in set(value) - {"header", "env", "prefix", "optional"}:
+            self.fail(f"auth.{key}", "unknown key (use header, env, prefix, optional)")
         if not isinstance(value.get("env"), str) or not ENV.match(value["env"]):
             self.fail("auth.env", "must name the environment variable that holds the secret")
         header = value.get("header", "Authorization")
@@ -88,4 +88,6 @@ class ApiFields:
         prefix = value.get("prefix", "")
         if not isinstance(prefix, str):
             self.fail("auth.prefix", "must be a string such as 'Bearer '")
-        return {"header": header, "env": value["env"], "prefix": prefix}
+        if not isinstance(value.get("optional", False), bool):
+            self.fail("auth.optional", "must be true or false")
+        return {"header": header, "env": value["env"], "prefix": prefix, "optional": value.get("optional", False)}

@@ -2,7 +2,10 @@
 
 It runs the same command the Makefile runs, in a subprocess, pointed at the test session's server
 through ``PIPELINE_DATABASE_URL``, which also proves an external URL is honoured (no embedded server
-starts in the state folder).
+starts in the state folder). The same runs are the issue 8 secrets check: the database password,
+the demo API's bearer token and the Slack token are marker strings, a third run fails on an API
+that echoes the auth header, the real Slack alert sensors report it, and then no log, table, file
+or message may contain a marker (tests/reliability/secret_run.py).
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ import sys
 import pytest
 import requests
 
+from tests.automation.conftest import FakeSlack
 from tests.browser import CHROMIUM, chromium_page, expect_charts, expect_kpis, screenshot
 from tests.helpers import free_port, platform_env
+from tests.reliability.leak_search import EchoingApi
+from tests.reliability.secret_run import AlertTicker, Secrets, leaks
 
 pytestmark = pytest.mark.slow
 
@@ -31,8 +37,10 @@ def row_counts(output: str) -> dict[str, int]:
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^  ((?:raw|staging|marts)\.\w+): (\d+)$", output, re.M)}
 
 
-def test_make_run_builds_everything_twice_with_stable_counts(clean_warehouse, tmp_path):
+def test_make_run_builds_everything_twice_with_stable_counts(clean_warehouse, tmp_path, monkeypatch, caplog, fault_tally):
+    secrets = Secrets(clean_warehouse, FakeSlack())
     env = platform_env(
+        **secrets.env,
         PIPELINE_STATE_DIR=tmp_path / "state",
         PIPELINE_DEMO_API_URL=f"http://127.0.0.1:{free_port()}",
         PIPELINE_DASHBOARD_PORT=free_port(),
@@ -58,9 +66,28 @@ def test_make_run_builds_everything_twice_with_stable_counts(clean_warehouse, tm
         assert again.pop("raw._loads") > counts.pop("raw._loads")
         assert again == counts
         assert not (tmp_path / "state" / "pgdata").exists(), "an external URL must not start the embedded server"
+
+        alerts = AlertTicker(secrets, tmp_path / "state", monkeypatch)
+        alerts.tick()  # the sensors' first tick starts from "now"
+        echo = EchoingApi()  # a failing run: the API answers 401 and repeats the Authorization header
+        try:
+            failing = run_cli({**env, "PIPELINE_DEMO_API_URL": echo.url}, "run", "--days", "1")
+        finally:
+            echo.close()
+        assert failing.returncode == 1 and "not deployed" in failing.stdout, failing.stdout[-4000:] + failing.stderr[-4000:]
+        with caplog.at_level("DEBUG"):
+            alerts.tick()
     finally:
         stopped = run_cli(env, "stop")
+        secrets.slack.server.shutdown()
     assert "stopped dashboard" in stopped.stdout
+    outputs = [r.stdout + r.stderr for r in (first, second, failing)]
+    found = leaks(secrets, clean_warehouse, tmp_path / "state", outputs, caplog.text)
+    fault_tally.record("Secrets set to markers, whole graph + failing run", tries=3, leaked=sum(found.values()),
+                       detail=", ".join(f"{k}: {v}" for k, v in found.items()))
+    assert secrets.slack.posts and {p["auth"] for p in secrets.slack.posts} == {f"Bearer {secrets.slack_token}"}
+    assert any("raw/orders" in p["text"] and "HTTP 401" in p["text"] for p in secrets.slack.posts), secrets.slack.posts
+    assert found == {}, found
 
 
 
