@@ -11,7 +11,7 @@ DAGSTER_PORT ?= 3000
 # The venv first on PATH: dagster-dbt looks up `dbt` there, and so do the Dagster processes make starts.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install manifest dev run test stop db-url psql bench bench-smoke package clean
+.PHONY: install manifest dev run test stop migrate db-url psql bench bench-smoke package clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -41,6 +41,11 @@ test: $(MANIFEST)  ## the whole suite (browser tests need Chromium; CI installs 
 
 stop: $(STAMP)  ## stop what dev/run started: Dagster, dashboard, demo API, embedded Postgres
 	@$(PY) -m pipeline_platform.cli stop
+
+# After upgrading Dagster: stop `make dev` first, back up the database (docs/operations.md), then
+# migrate. Same environment as `make dev`, so it migrates exactly the instance `make dev` uses.
+migrate: $(STAMP)  ## upgrade Dagster's instance storage schema (run history, schedules) in place
+	@$(ENV) && $(BIN)/dagster instance migrate
 
 db-url: $(STAMP)  ## print the warehouse URL and nothing else
 	@$(PY) -m pipeline_platform.cli db-url

@@ -3,7 +3,8 @@
 Models share the ingestion's daily partitions so a partition (or a single-run backfill range) is
 passed to the incremental models as ``min_date``/``max_date`` vars. Any errored or skipped node
 fails the step: a dbt run that quietly skipped half the graph must not look green. A retry of a
-failed run rebuilds only what that run did not finish (``retry.py``).
+failed run rebuilds only what that run did not finish (``retry.py``). If the run worker is
+killed, the step and its dbt process die with it (``lifeline.py``) instead of building on.
 """
 
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from pipeline_platform import lifeline
 from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.dbt.retry import exclude_args
 from pipeline_platform.dbt.translator import PlatformDbtTranslator
@@ -48,12 +50,14 @@ def build_dbt_assets(project: DbtProject = dbt_project) -> dg.AssetsDefinition:
         pool="warehouse",
     )
     def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        lifeline.bind_step(context)  # a killed run's step and its dbt must not keep building
         # dbt reads the connection through env_var (profiles.yml); the run worker owns its environ.
         os.environ.update(dbt_env(warehouse.url()))
         partitioned = context.has_partition_key or context.has_partition_key_range
         args = build_args(context.partition_time_window if partitioned else None) + exclude_args(context)
         invocation = dbt.cli(args, context=context, raise_on_error=False)
-        yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+        with lifeline.dies_with_this_process(invocation.process.pid):
+            yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
         results_file = invocation.target_path / "run_results.json"
         failed = failed_nodes(json.loads(results_file.read_text())) if results_file.exists() else []
         if failed or not invocation.is_successful():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline_platform import lifeline
 from pipeline_platform.ingestion import checks, run
 from pipeline_platform.ingestion.config import SourceSpec, load_sources
 from pipeline_platform.ingestion.loader import LOADER_COLUMNS, SCHEMA
@@ -50,6 +51,7 @@ def build_raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         },
     )
     def _raw(context) -> dg.MaterializeResult:
+        lifeline.bind_step(context)  # a killed run's step must not finish its load (lifeline.py)
         return run.load(context, spec)
 
     return _raw

@@ -46,7 +46,7 @@ def make(target: str, env: dict, **kwargs):
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, **kwargs)
 
 
-def test_runs_survive_make_stop_and_a_new_make_dev(database_url, tmp_path):
+def test_runs_survive_make_stop_and_a_new_make_dev(database_url, tmp_path, fault_tally):
     env = platform_env(PIPELINE_STATE_DIR=tmp_path / "state", PIPELINE_DEMO_API_URL=f"http://127.0.0.1:{free_port()}",
                        TEST_DAGSTER_PORT=free_port())
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -58,12 +58,16 @@ def test_runs_survive_make_stop_and_a_new_make_dev(database_url, tmp_path):
     run_id = subprocess.run([sys.executable, "-c", RUN_ONCE], env=instance_env, capture_output=True, text=True,
                             check=True).stdout.strip().splitlines()[-1]
     port = int(env["TEST_DAGSTER_PORT"])
+    lost = []
     try:
         for _ in range(2):
             dev = make("dev", env)
-            assert run_id in listed_runs(port, time.monotonic() + 240)
+            listed = listed_runs(port, time.monotonic() + 240)
             make("stop", env).wait(timeout=120)
+            lost.append(len({run_id} - listed))  # history before the restart, missing after it
             assert dev.wait(timeout=60) is not None
+        fault_tally.record("dagster dev restarted (run history)", tries=len(lost), lost=sum(lost))
+        assert lost == [0, 0]
     finally:
         make("stop", env).wait(timeout=120)
         with psycopg.connect(database_url, autocommit=True) as conn:

