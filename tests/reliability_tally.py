@@ -2,15 +2,17 @@
 
 Issue 8 asks for figures, not just green tests, so each fault test calls ``fault_tally.record``
 (before asserting, so a failing run still shows its numbers). Workers write one JSON file per
-record; the controller merges them at the end of the session into
+record into this session's folder; the controller merges them at the end of the session into
 ``tests/reliability/results/latest.{json,md}`` and rewrites the README section between the
-``reliability:start``/``reliability:end`` markers. Rows are keyed by fault, so running one module
-refreshes its rows and keeps the others (each row carries its own date).
+``reliability:start``/``reliability:end`` markers. Rows are keyed by fault; a module that reports
+replaces all of its earlier rows (renamed labels vanish) and other modules' rows stay (each row
+carries its own date).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from datetime import datetime, timezone
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "tests" / "reliability" / "results"
 PARTS = RESULTS / ".parts"
 README = ROOT / "README.md"
+RUN_ENV = "PP_RELIABILITY_RUN"
 START, END = "<!-- reliability:start -->", "<!-- reliability:end -->"
 
 
@@ -35,11 +38,12 @@ class FaultTally:
                leaked: int = 0, partial: int = 0, detail: str = "") -> None:
         """``fault``: the row label, e.g. "Postgres killed mid-COPY (middle)". Counts are totals over
         ``tries``: rows lost, rows duplicated, secret hits found, partial loads left behind."""
-        PARTS.mkdir(parents=True, exist_ok=True)
+        parts = PARTS / os.environ.get(RUN_ENV, "solo")
+        parts.mkdir(parents=True, exist_ok=True)
         row = {"fault": fault, "tries": tries, "lost": lost, "duplicated": duplicated, "leaked": leaked,
                "partial": partial, "detail": detail, "test": self.nodeid.split("::")[0],
                "date": datetime.now(timezone.utc).strftime("%Y-%m-%d")}
-        (PARTS / f"{uuid.uuid4().hex}.json").write_text(json.dumps(row))
+        (parts / f"{uuid.uuid4().hex}.json").write_text(json.dumps(row))
 
 
 @pytest.fixture
@@ -47,8 +51,8 @@ def fault_tally(request) -> FaultTally:
     return FaultTally(request.node.nodeid)
 
 
-def _merge() -> dict | None:
-    parts = sorted(PARTS.glob("*.json")) if PARTS.exists() else []
+def _merge(run: Path) -> dict | None:
+    parts = sorted(run.glob("*.json")) if run.exists() else []
     if not parts:
         return None
     latest = RESULTS / "latest.json"
@@ -63,6 +67,9 @@ def _merge() -> dict | None:
         else:
             fresh[row["fault"]] = row
         part.unlink()
+    run.rmdir()
+    ran = {row["test"] for row in fresh.values()}  # a module that reported replaces all its old rows
+    rows = {fault: row for fault, row in rows.items() if row["test"] not in ran and (ROOT / row["test"]).exists()}
     rows.update(fresh)
     doc = {"updated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "rows": list(rows.values())}
     latest.write_text(json.dumps(doc, indent=2) + "\n")
@@ -91,15 +98,16 @@ def _update_readme(doc: dict) -> None:
     README.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
 
 
-def pytest_sessionstart(session):
-    if not hasattr(session.config, "workerinput") and PARTS.exists():
-        for stale in PARTS.glob("*.json"):
-            stale.unlink()
+def pytest_configure(config):
+    """The controller names this session's parts folder; xdist workers inherit the variable, so
+    two pytest sessions at once (a developer's and an editor's) never merge each other's parts."""
+    if not hasattr(config, "workerinput"):
+        os.environ[RUN_ENV] = uuid.uuid4().hex
 
 
 def pytest_sessionfinish(session, exitstatus):
     if hasattr(session.config, "workerinput"):
         return
-    doc = _merge()
+    doc = _merge(PARTS / os.environ.get(RUN_ENV, "solo"))
     if doc:
         _update_readme(doc)
