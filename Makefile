@@ -37,7 +37,7 @@ run: $(MANIFEST)  ## materialize the whole graph once, headless, and print a sum
 	@$(ENV) && $(PY) -m pipeline_platform.cli run
 
 test: $(MANIFEST)  ## the whole suite (browser tests need Chromium; CI installs it)
-	$(PY) -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n 3 --dist loadfile $(PYTEST_ARGS)
 
 stop: $(STAMP)  ## stop what dev/run started: Dagster, dashboard, demo API, embedded Postgres
 	@$(PY) -m pipeline_platform.cli stop

@@ -8,6 +8,7 @@ goodbye to its client, and the restart has to run crash recovery from the WAL.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import time
@@ -33,7 +34,8 @@ class CrashableServer:
         postmaster = psutil.Process(self.postmaster_pid())
         procs = [postmaster, *postmaster.children(recursive=True)]
         for proc in procs:
-            proc.kill()
+            with contextlib.suppress(psutil.NoSuchProcess):  # a backend may exit on its own meanwhile
+                proc.kill()
         gone, alive = psutil.wait_procs(procs, timeout=30)
         assert not alive, f"server processes survived SIGKILL: {alive}"
         return len(gone)
@@ -55,5 +57,6 @@ class CrashableServer:
                 time.sleep(0.1)
 
     def close(self) -> None:
-        warehouse.stop_embedded(self.pgdata)
+        with contextlib.suppress(psutil.NoSuchProcess):  # already dead: a test failed between kill and start
+            warehouse.stop_embedded(self.pgdata)
         shutil.rmtree(self.root, ignore_errors=True)
