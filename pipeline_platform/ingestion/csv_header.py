@@ -12,7 +12,7 @@ import csv
 import io
 from pathlib import Path
 
-from pipeline_platform.ingestion.validate_columns import MAX_NAME_BYTES  # longer names: truncated silently
+from pipeline_platform.ingestion.validate_columns import name_problem
 
 OTHER_DELIMITERS = (";", "\t", "|")
 SIGNATURES = {b"\xff\xfe": "UTF-16 (byte order mark FF FE)", b"\xfe\xff": "UTF-16 (byte order mark FE FF)",
@@ -38,11 +38,8 @@ def check_names(where: str, header: list[str]) -> list[str]:
     for i, name in enumerate(names, 1):
         if not name:
             raise CsvFormatError(f"{where}: column {i} of the header has no name (a trailing or doubled delimiter?)")
-        if "\x00" in name:
-            raise CsvFormatError(f"{where}: column {i} of the header contains a NUL byte")
-        if len(name.encode()) > MAX_NAME_BYTES:
-            raise CsvFormatError(f"{where}: column {i} of the header, {name[:40]!r}..., is {len(name.encode())} bytes, "
-                                 f"longer than {MAX_NAME_BYTES} bytes (Postgres would truncate it)")
+        if why := name_problem(name):
+            raise CsvFormatError(f"{where}: column {i} of the header: {why}")
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise CsvFormatError(f"{where}: duplicate column name(s) {repeated} in header {names}")

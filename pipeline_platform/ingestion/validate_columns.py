@@ -17,11 +17,11 @@ MAX_NAME_BYTES = 63  # NAMEDATALEN - 1: Postgres silently truncates longer names
 
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a column name (used for YAML, CSV headers and API fields), or None."""
-    size = len(name.encode("utf-8"))
+    size, shown = len(name.encode("utf-8")), repr(name[:40]) + ("..." if len(name) > 40 else "")
     if not name or "\x00" in name:
-        return f"column name {name!r} is empty or contains a NUL character"
+        return f"column name {shown} is empty or contains a NUL character"
     if size > MAX_NAME_BYTES:
-        return f"column name {name!r} is {size} bytes; Postgres names are at most 63 bytes (it would truncate it)"
+        return f"column name {shown} is {size} bytes, longer than {MAX_NAME_BYTES} bytes (Postgres would truncate it)"
     return None
 
 
