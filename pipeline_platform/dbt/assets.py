@@ -10,11 +10,10 @@ killed, the step and its dbt process die with it (``lifeline.py``) instead of bu
 
 import json
 import os
-import sys
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 
 from pipeline_platform import lifeline
 from pipeline_platform.dbt.project import dbt_project, manifest_path
@@ -57,7 +56,11 @@ def build_dbt_assets(project: DbtProject = dbt_project) -> dg.AssetsDefinition:
         args = build_args(context.partition_time_window if partitioned else None) + exclude_args(context)
         invocation = dbt.cli(args, context=context, raise_on_error=False)
         with lifeline.dies_with_this_process(invocation.process.pid):
-            yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+            # dbt runs to the end before the row counts and column metadata are fetched: dagster's
+            # fetchers poll in a busy loop while they wait for dbt's next event, and on a small
+            # machine those spinning threads take the cores dbt and Postgres need.
+            events = list(invocation.stream())
+            yield from DbtEventIterator(iter(events), invocation).fetch_row_counts().fetch_column_metadata()
         results_file = invocation.target_path / "run_results.json"
         failed = failed_nodes(json.loads(results_file.read_text())) if results_file.exists() else []
         if failed or not invocation.is_successful():
@@ -68,7 +71,3 @@ def build_dbt_assets(project: DbtProject = dbt_project) -> dg.AssetsDefinition:
 
     return warehouse_models
 
-
-def dbt_resource(project: DbtProject = dbt_project) -> DbtCliResource:
-    """The dbt CLI next to this interpreter: run workers may not have the venv's bin on PATH."""
-    return DbtCliResource(project_dir=project, dbt_executable=str(Path(sys.executable).with_name("dbt")))

@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from pipeline_platform.dbt.assets import build_dbt_assets, dbt_resource
+from pipeline_platform.dbt.assets import build_dbt_assets
+from pipeline_platform.dbt.cli_resource import dbt_resource
 from pipeline_platform.dbt.docs import build_dbt_docs_asset
 
 

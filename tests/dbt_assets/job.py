@@ -11,7 +11,8 @@ from dagster_dbt import DbtProject
 
 from pipeline_platform.dashboard.deploy import build_deploy_asset
 from pipeline_platform.dashboard.settings import DashboardSettings
-from pipeline_platform.dbt.assets import build_dbt_assets, dbt_resource
+from pipeline_platform.dbt.assets import build_dbt_assets
+from pipeline_platform.dbt.cli_resource import dbt_resource
 from pipeline_platform.dbt.exposure import exposure_asset_keys
 from pipeline_platform.dbt.project import manifest_path
 from pipeline_platform.resources.warehouse import WarehouseResource
