@@ -10,6 +10,8 @@ are never materialized by Dagster, so they never count as "missing".
 
 from __future__ import annotations
 
+import functools
+
 import dagster as dg
 
 AC = dg.AutomationCondition
@@ -29,8 +31,13 @@ def upstream_healthy() -> dg.AutomationCondition:
     )
 
 
+@functools.cache
 def dbt_model_condition() -> dg.AutomationCondition:
-    """For every dbt model: rebuild each partition whose upstream updated; fill the newest day."""
+    """For every dbt model: rebuild each partition whose upstream updated; fill the newest day.
+
+    One shared (immutable) instance for all models: Dagster snapshots a condition once per object,
+    so a fresh copy per model made a 1,000-model code location spend seconds snapshotting it.
+    """
     trigger = ((AC.in_latest_time_window() & AC.newly_missing()) | AC.any_deps_updated()).since_last_handled()
     # Only a missing raw day blocks a model. dbt relations are not per-day (one view or table holds
     # every day), so a day that an upstream model never built for is no reason to wait.
