@@ -2,9 +2,9 @@
 
 Models share the ingestion's daily partitions so a partition (or a single-run backfill range) is
 passed to the incremental models as ``min_date``/``max_date`` vars. Any errored or skipped node
-fails the step: a dbt run that quietly skipped half the graph must not look green. A retry of a
-failed run rebuilds only what that run did not finish (``retry.py``). If the run worker is
-killed, the step and its dbt process die with it (``lifeline.py``) instead of building on.
+fails the step: a dbt run that quietly skipped half the graph must not look green. A retry
+rebuilds only what the failed run did not finish (``retry.py``); a killed run worker takes the
+step and its dbt process with it (``lifeline.py``).
 """
 
 
@@ -16,6 +16,7 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 
 from pipeline_platform import lifeline
+from pipeline_platform.dbt import statistics
 from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.dbt.retry import exclude_args
 from pipeline_platform.dbt.translator import PlatformDbtTranslator
@@ -54,6 +55,9 @@ def build_dbt_assets(project: DbtProject = dbt_project) -> dg.AssetsDefinition:
         os.environ.update(dbt_env(warehouse.url()))
         partitioned = context.has_partition_key or context.has_partition_key_range
         args = build_args(context.partition_time_window if partitioned else None) + exclude_args(context)
+        analyzed = statistics.analyze_stale(warehouse.url())
+        if analyzed:
+            context.log.info(f"Analyzed before dbt build (statistics missing or stale): {', '.join(analyzed)}")
         invocation = dbt.cli(args, context=context, raise_on_error=False)
         with lifeline.dies_with_this_process(invocation.process.pid):
             # dbt runs to the end before the row counts and column metadata are fetched: dagster's

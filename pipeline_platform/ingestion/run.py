@@ -72,10 +72,6 @@ def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
             phase = "commit"
             conn.commit()
             phase = "report"
-            # Fresh planner statistics before dbt reads the table: right after a bulk load
-            # autovacuum has not analyzed it yet, and a plan made for an empty table turned the
-            # demo's fct_orders build (16k orders) from milliseconds into a minute of nested loops.
-            conn.execute(sql.SQL("ANALYZE {}").format(target))
             row_count = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target)).fetchone()[0]
             preview = metadata.preview(conn, target, load_id)
             results = checks.evaluate(conn, spec, target, counts["rows_read"], row_count)
