@@ -30,7 +30,7 @@ def parse(argv=None):
     p = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.splitlines()[0])
     p.add_argument("--cases", default="", help="comma-separated case names (default: all)")
     p.add_argument("--rows", type=int, default=1_000_000, help="CSV rows for csv-load/csv-upsert")
-    p.add_argument("--pandas-rows", type=int, default=50_000, help="rows for vs-pandas (pandas is slow)")
+    p.add_argument("--pandas-rows", type=int, default=100_000, help="rows for vs-pandas (pandas is slow)")
     p.add_argument("--api-rows", type=int, default=1_000_000, help="approximate records for api-load")
     p.add_argument("--sensor-files", type=int, default=10_000, help="already-seen landing files for sensor-tick")
     p.add_argument("--memory-rows", default="1000000,5000000", help="small,large rows for the memory case")
