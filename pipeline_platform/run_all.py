@@ -3,8 +3,7 @@
 It runs through the real instance (so runs show in the UI afterwards) with the in-process executor,
 because on a laptop the seconds of interpreter start-up per step cost more than parallelism gains.
 A single-run backfill of the demo history writes ~3,000 events (a materialization per asset and
-day); Dagster's Postgres storage opens a new connection for each by default, which cost more than
-the loads themselves, so this one process keeps a small pool, as the webserver does.
+day); the instance's event log keeps a connection pool for that (``resources/instance_storage.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ import psycopg
 
 from pipeline_platform.partitions import DEMO_START, daily_partitions
 from pipeline_platform.resources import warehouse
-
-POOL_RECYCLE_SECONDS = 3600  # as dagster-webserver; a connection dropped earlier is replaced on error
 
 
 def partition_range(days: int) -> tuple[str, str]:
@@ -59,7 +56,6 @@ def run_all(days: int = 0) -> int:
     first, last = partition_range(days)
     land_days(resolve_landing_dir(), first, last)
     instance = dg.DagsterInstance.get()
-    instance.optimize_for_webserver(statement_timeout=0, pool_recycle=POOL_RECYCLE_SECONDS, max_overflow=4)
     tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
     results = [defs.resolve_job_def("refresh_warehouse").execute_in_process(instance=instance, tags=tags, raise_on_error=False)]
     if results[0].success:

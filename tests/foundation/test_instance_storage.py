@@ -52,3 +52,34 @@ def test_runs_persist_in_postgres_across_processes(database_url, monkeypatch, tm
         assert instance.get_run_by_id(run.stdout.strip().splitlines()[-1]).is_success
     finally:
         instance.dispose()
+
+
+def test_event_log_reuses_its_connections_across_a_backfill(database_url, monkeypatch, tmp_path):
+    """A 30-day single-run backfill writes ~100 events; they share a couple of pooled connections."""
+    import sqlalchemy
+
+    from pipeline_platform.resources.instance_storage import PooledPostgresEventLogStorage
+
+    monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(tmp_path))
+    for key, value in cli.environment().items():
+        monkeypatch.setenv(key, value)
+    days = dg.DailyPartitionsDefinition(start_date="2026-01-01", end_date="2026-01-31")
+
+    @dg.asset(partitions_def=days, backfill_policy=dg.BackfillPolicy.single_run())
+    def daily_rows(context):
+        return len(context.partition_keys)
+
+    instance = dg.DagsterInstance.get()
+    try:
+        storage = instance.event_log_storage
+        assert isinstance(storage, PooledPostgresEventLogStorage)
+        connects = []
+        sqlalchemy.event.listen(storage._engine, "connect", lambda *_: connects.append(1))
+        tags = {"dagster/asset_partition_range_start": "2026-01-01", "dagster/asset_partition_range_end": "2026-01-30"}
+        result = dg.materialize([daily_rows], instance=instance, tags=tags)
+        assert result.success
+        assert len(result.get_asset_materialization_events()) == 30
+        assert len(instance.get_records_for_run(result.run_id, limit=1000).records) > 60
+        assert len(connects) <= 3, f"{len(connects)} connections opened for one run's events"
+    finally:
+        instance.dispose()
