@@ -67,7 +67,7 @@ def test_event_log_reuses_its_connections_across_a_backfill(database_url, monkey
 
     @dg.asset(partitions_def=days, backfill_policy=dg.BackfillPolicy.single_run())
     def daily_rows(context):
-        return len(context.partition_keys)
+        return dg.MaterializeResult(metadata={"days": len(context.partition_keys)})
 
     instance = dg.DagsterInstance.get()
     try:
