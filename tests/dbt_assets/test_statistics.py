@@ -1,10 +1,9 @@
 """Raw tables reach dbt with planner statistics: fresh or heavily changed ones are analyzed, others not."""
 
-import time
-
 import psycopg
 
 from pipeline_platform.dbt.statistics import analyze_stale
+from tests.helpers import wait_until
 
 TABLE = 'raw."we""ird"'
 MODS = "SELECT coalesce(n_mod_since_analyze, 0) FROM pg_stat_user_tables WHERE relid = %s::regclass"
@@ -16,9 +15,7 @@ def insert_rows(url: str, rows: int, new: int) -> None:
     with psycopg.connect(url, autocommit=True) as loader:
         loader.execute(f"INSERT INTO {TABLE} SELECT g FROM generate_series(1, %s) g ON CONFLICT DO NOTHING", (rows,))
     with psycopg.connect(url, autocommit=True) as conn:
-        deadline = time.monotonic() + 10
-        while conn.execute(MODS, (TABLE,)).fetchone()[0] < new and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: conn.execute(MODS, (TABLE,)).fetchone()[0] >= new, 10)
 
 
 def test_fresh_or_heavily_changed_tables_are_analyzed(clean_warehouse):

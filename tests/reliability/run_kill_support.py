@@ -4,19 +4,17 @@ Split from test_run_kill.py so the test reads as the fault story; everything her
 processes (psutil) and on the real instance and warehouse.
 """
 
-import time
 
 import dagster as dg
 import psutil
 
+from tests.helpers import wait_until
 from tests.reliability.live_instance import DONE, LiveInstance
 
 
 def wait_for(conn, query: str, params, timeout: float = 120) -> list:
-    deadline = time.monotonic() + timeout
-    while not (rows := conn.execute(query, params).fetchall()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return rows
+    """The rows of ``query`` once it returns any (or the empty list after ``timeout``)."""
+    return wait_until(lambda: conn.execute(query, params).fetchall(), timeout)
 
 
 def kill_and_check_run(live: LiveInstance, run_id: str) -> list[str]:
@@ -33,13 +31,12 @@ def kill_and_check_run(live: LiveInstance, run_id: str) -> list[str]:
 
 
 def slots_held(live: LiveInstance, run_id: str, timeout: float = 20) -> int:
-    deadline = time.monotonic() + timeout
-    while True:
-        held = [s for s in live.instance.event_log_storage.get_concurrency_info("warehouse").claimed_slots
-                if s.run_id == run_id]
-        if not held or time.monotonic() > deadline:
-            return len(held)
-        time.sleep(0.5)
+    """How many `warehouse` pool slots ``run_id`` still holds once they are freed or ``timeout`` passed."""
+    def held() -> list:
+        slots = live.instance.event_log_storage.get_concurrency_info("warehouse").claimed_slots
+        return [s for s in slots if s.run_id == run_id]
+
+    return 0 if wait_until(lambda: not held(), timeout, every=0.5) else len(held())
 
 
 def write_customers(landing, day: str, first: int, count: int) -> set[int]:

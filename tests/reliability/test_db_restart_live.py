@@ -21,7 +21,7 @@ from pipeline_platform.dashboard import local
 from pipeline_platform.resources import warehouse
 from tests.dashboard_deploy.support import copy_app, dbt, deploy, facts, served
 from tests.dbt_project.raw_data import seed
-from tests.helpers import free_port
+from tests.helpers import free_port, wait_until
 from tests.reliability.live_env import fresh_database, instance_env
 from tests.reliability.live_instance import DONE, LiveInstance
 
@@ -31,13 +31,6 @@ DEPLOY = dg.AssetKey("deploy_dashboard")
 # (dagster's DEFAULT_HEARTBEAT_INTERVAL_SECONDS), so its first beat after the restart can come up
 # to 60 + 30 s later; every other daemon thread beats within ~30 s. A margin covers a busy machine.
 HEARTBEAT_BOUND = 60 + DEFAULT_HEARTBEAT_INTERVAL_SECONDS + 20
-
-
-def wait_until(check, timeout: float):
-    deadline = time.monotonic() + timeout
-    while not (value := check()) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    return value
 
 
 def answer(url: str) -> int:
@@ -64,19 +57,19 @@ def test_dashboard_and_daemon_survive_a_postgres_restart(tmp_path, monkeypatch, 
 
         assert warehouse.stop_embedded(pgdata)
         dashboard = f"http://127.0.0.1:{port}"
-        down = wait_until(lambda: answer(dashboard) == 503, 20)  # the app sees the outage ...
+        down = wait_until(lambda: answer(dashboard) == 503, 20, every=0.5)  # the app sees the outage ...
         time.sleep(3)  # ... and the daemon's loops (1 s intervals here) fail against it for a while
         PostgresServer._instances.pop(pgdata.resolve(), None)  # forget the stopped handle
         assert warehouse.libpq_url(warehouse.ensure_embedded(pgdata)) == url
         restarted = time.time()
 
-        back = wait_until(lambda: answer(dashboard) == 200, 30)
+        back = wait_until(lambda: answer(dashboard) == 200, 30, every=0.5)
         config = {"resources": {"dashboard": {"config": {"app_dir": str(app), "port": port, "timeout_seconds": 45}}},
                   "execution": {"config": {"in_process": {}}}}
         run_id = live.launch([DEPLOY], run_config=config)
         run = live.wait(run_id, DONE, 180)
         beats_due = restarted + HEARTBEAT_BOUND - time.time()  # measured from the restart, not the run
-        beats = wait_until(lambda: min((b := live.heartbeats()).values()) > restarted and b, beats_due)
+        beats = wait_until(lambda: min((b := live.heartbeats()).values()) > restarted and b, beats_due, every=0.5)
         beats = beats or live.heartbeats()
         [mat] = live.instance.fetch_materializations(DEPLOY, limit=1).records
         meta = {k: v.value for k, v in mat.asset_materialization.metadata.items()}
