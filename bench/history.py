@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
@@ -44,11 +43,12 @@ def extend(url: str, days: int) -> int:
 
 def dbt_build(url: str, tmp: Path) -> None:
     """One full ``dbt build`` (no window vars) into ``url``; target and logs stay in ``tmp``."""
+    from pipeline_platform.dbt.cli_resource import VENV_DBT
     from pipeline_platform.dbt.project import dbt_project
     from pipeline_platform.resources.warehouse import dbt_env
 
     project = str(dbt_project.project_dir)
-    proc = subprocess.run([str(Path(sys.executable).with_name("dbt")), "build", "--project-dir", project, "--profiles-dir",
+    proc = subprocess.run([str(VENV_DBT), "build", "--project-dir", project, "--profiles-dir",
                            project, "--target-path", str(tmp / "dbt_target"), "--log-path", str(tmp / "dbt_logs")],
                           capture_output=True, text=True, env={**os.environ, **dbt_env(url)})
     if proc.returncode:

@@ -16,15 +16,17 @@ from packaging import version
 
 from pipeline_platform.dbt.project import dbt_project
 
+VENV_DBT = Path(sys.executable).with_name("dbt")  # run workers may not have the venv's bin on PATH
+
 
 class PlatformDbtCliResource(DbtCliResource):
     @cached_property
     def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable) == Path(sys.executable).with_name("dbt"):
+        if Path(self.dbt_executable) == VENV_DBT:
             return version.parse(installed_version("dbt-core"))
         return super()._cli_version  # a dbt elsewhere (e.g. configured by hand): ask it
 
 
 def dbt_resource(project: DbtProject = dbt_project) -> DbtCliResource:
-    """The dbt CLI next to this interpreter: run workers may not have the venv's bin on PATH."""
-    return PlatformDbtCliResource(project_dir=project, dbt_executable=str(Path(sys.executable).with_name("dbt")))
+    """The dbt CLI next to this interpreter."""
+    return PlatformDbtCliResource(project_dir=project, dbt_executable=str(VENV_DBT))
