@@ -17,6 +17,7 @@ from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 
 from pipeline_platform import lifeline
 from pipeline_platform.dbt import statistics
+from pipeline_platform.dbt.cli_resource import adapter_while_running
 from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.dbt.retry import exclude_args
 from pipeline_platform.dbt.translator import PlatformDbtTranslator
@@ -59,12 +60,13 @@ def build_dbt_assets(project: DbtProject = dbt_project) -> dg.AssetsDefinition:
         if analyzed:
             context.log.info(f"Analyzed before dbt build (statistics missing or stale): {', '.join(analyzed)}")
         invocation = dbt.cli(args, context=context, raise_on_error=False)
+        with_adapter = adapter_while_running(dbt, invocation, args)
         with lifeline.dies_with_this_process(invocation.process.pid):
             # dbt runs to the end before the row counts and column metadata are fetched: dagster's
             # fetchers poll in a busy loop while they wait for dbt's next event, and on a small
             # machine those spinning threads take the cores dbt and Postgres need.
             events = list(invocation.stream())
-            yield from DbtEventIterator(iter(events), invocation).fetch_row_counts().fetch_column_metadata()
+            yield from DbtEventIterator(iter(events), with_adapter()).fetch_row_counts().fetch_column_metadata()
         results_file = invocation.target_path / "run_results.json"
         failed = failed_nodes(json.loads(results_file.read_text())) if results_file.exists() else []
         if failed or not invocation.is_successful():
