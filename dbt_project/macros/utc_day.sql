@@ -16,12 +16,15 @@
 
 {#
     The incremental window as a predicate on a timestamptz column: half-open
-    [min_date, max_date) from the vars; `true` when no window was passed (a full selection).
-    Half-open so consecutive Dagster partitions (end = next day's start) never overlap.
+    [min_date, max_date) from the vars (a hand-run `dbt build --vars ...`) or else from
+    PIPELINE_DBT_MIN_DATE/PIPELINE_DBT_MAX_DATE, which is how Dagster passes it: new --vars make
+    dbt re-parse the whole project (seconds per run), a changed env var only the models using it.
+    `true` when no window was given (a full selection). Half-open so consecutive Dagster
+    partitions (end = next day's start) never overlap.
 #}
 {% macro in_window(column) -%}
-    {%- set min_date = var('min_date', none) -%}
-    {%- set max_date = var('max_date', none) -%}
+    {%- set min_date = var('min_date', none) or env_var('PIPELINE_DBT_MIN_DATE', '') -%}
+    {%- set max_date = var('max_date', none) or env_var('PIPELINE_DBT_MAX_DATE', '') -%}
     {%- if min_date and max_date -%}
         ({{ column }} >= {{ utc_day_start(min_date) }} and {{ column }} < {{ utc_day_start(max_date) }})
     {%- elif min_date -%}

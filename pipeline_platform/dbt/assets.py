@@ -1,7 +1,8 @@
 """All dbt models as one ``@dbt_assets`` definition: one ``dbt build`` per run, never one per model.
 
 Models share the ingestion's daily partitions so a partition (or a single-run backfill range) is
-passed to the incremental models as ``min_date``/``max_date`` vars. Any errored or skipped node
+passed to the incremental models as a ``min_date``/``max_date`` window, through the environment:
+``--vars`` would be simpler, but dbt re-parses the whole project whenever they change. Any errored or skipped node
 fails the step: a dbt run that quietly skipped half the graph must not look green. A retry
 rebuilds only what the failed run did not finish (``retry.py``); a killed run worker takes the
 step and its dbt process with it (``lifeline.py``).
@@ -17,7 +18,7 @@ from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 
 from pipeline_platform import lifeline
 from pipeline_platform.dbt import statistics
-from pipeline_platform.dbt.cli_resource import adapter_while_running
+from pipeline_platform.dbt.cli_resource import adapter_while_running, keep_parse_state
 from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.dbt.retry import exclude_args
 from pipeline_platform.dbt.translator import PlatformDbtTranslator
@@ -27,13 +28,14 @@ from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
 BAD_STATUSES = ("error", "fail", "skipped", "runtime error")
 
 
-def build_args(window: dg.TimeWindow | None = None) -> list[str]:
-    """``dbt build`` arguments for a partition window (half-open UTC days), or all days without one."""
-    args = ["build"]
-    if window is not None:
-        dates = {"min_date": window.start.date().isoformat(), "max_date": window.end.date().isoformat()}
-        args += ["--vars", json.dumps(dates)]
-    return args
+WINDOW_ENV = ("PIPELINE_DBT_MIN_DATE", "PIPELINE_DBT_MAX_DATE")  # read by macros/utc_day.sql:in_window
+
+
+def window_env(window: dg.TimeWindow | None = None) -> dict[str, str]:
+    """The partition window (half-open UTC days) for dbt's ``in_window``; empty means all days."""
+    if window is None:
+        return dict.fromkeys(WINDOW_ENV, "")
+    return dict(zip(WINDOW_ENV, (window.start.date().isoformat(), window.end.date().isoformat())))
 
 
 def failed_nodes(run_results: dict) -> list[str]:
@@ -55,7 +57,8 @@ def build_dbt_assets(project: DbtProject = dbt_project) -> dg.AssetsDefinition:
         # dbt reads the connection through env_var (profiles.yml); the run worker owns its environ.
         os.environ.update(dbt_env(warehouse.url()))
         partitioned = context.has_partition_key or context.has_partition_key_range
-        args = build_args(context.partition_time_window if partitioned else None) + exclude_args(context)
+        os.environ.update(window_env(context.partition_time_window if partitioned else None))
+        args = ["build", *exclude_args(context)]
         analyzed = statistics.analyze_stale(warehouse.url())
         if analyzed:
             context.log.info(f"Analyzed before dbt build (statistics missing or stale): {', '.join(analyzed)}")
@@ -66,6 +69,7 @@ def build_dbt_assets(project: DbtProject = dbt_project) -> dg.AssetsDefinition:
             # fetchers poll in a busy loop while they wait for dbt's next event, and on a small
             # machine those spinning threads take the cores dbt and Postgres need.
             events = list(invocation.stream())
+            keep_parse_state(invocation)
             yield from DbtEventIterator(iter(events), with_adapter()).fetch_row_counts().fetch_column_metadata()
         results_file = invocation.target_path / "run_results.json"
         failed = failed_nodes(json.loads(results_file.read_text())) if results_file.exists() else []

@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
+from pipeline_platform.dbt.cli_resource import keep_parse_state
 from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
 
@@ -35,6 +36,7 @@ def build_dbt_docs_asset(models: dg.AssetsDefinition, project: DbtProject = dbt_
         # Named like dagster-dbt's per-invocation folders: <target>/<op>-<run id>-<unique>.
         target = Path(os.environ.get("DBT_TARGET_PATH", "target")) / f"dbt_docs-{context.run_id[:7]}-{uuid.uuid4().hex[:7]}"
         invocation = dbt.cli(["docs", "generate", "--static"], manifest=manifest_path(project), target_path=target).wait()
+        keep_parse_state(invocation)
         site = Path(invocation.target_path) / DOCS_FILE
         if not site.exists():
             raise dg.Failure(f"dbt docs generate --static wrote no {DOCS_FILE} in {invocation.target_path}")

@@ -1,6 +1,6 @@
 """The dbt asset definitions and their pure helpers, built from the prepared manifest (no dbt run).
 
-``build_args`` turns a partition window into dbt vars, ``failed_nodes`` decides what fails a
+``window_env`` turns a partition window into dbt's window variables, ``failed_nodes`` decides what fails a
 run; the definitions carry kinds, partitions, single-run backfills, blocking checks and the docs
 asset; a missing manifest fails with the one-line fix.
 """
@@ -14,7 +14,7 @@ import dagster as dg
 import pytest
 from dagster_dbt import DbtProject
 
-from pipeline_platform.dbt.assets import build_args, build_dbt_assets, failed_nodes
+from pipeline_platform.dbt.assets import build_dbt_assets, failed_nodes, window_env
 from pipeline_platform.dbt.docs import build_dbt_docs_asset
 from pipeline_platform.dbt.project import MANIFEST_FIX, MissingManifestError, manifest_path
 from pipeline_platform.partitions import daily_partitions
@@ -51,12 +51,13 @@ def test_dbt_tests_are_checks_and_error_severity_blocks(models):
     assert all(c.blocking for c in checks.values())  # the project's tests are all severity error
 
 
-def test_build_args_turn_the_partition_window_into_vars():
-    assert build_args() == ["build"]
+def test_window_env_turns_the_partition_window_into_dbt_window_variables():
+    # Unset, not absent: a run without a window must not inherit the previous run's in one process.
+    assert window_env() == {"PIPELINE_DBT_MIN_DATE": "", "PIPELINE_DBT_MAX_DATE": ""}
     day = daily_partitions.time_window_for_partition_key("2026-09-02")
-    assert build_args(day) == ["build", "--vars", '{"min_date": "2026-09-02", "max_date": "2026-09-03"}']
+    assert window_env(day) == {"PIPELINE_DBT_MIN_DATE": "2026-09-02", "PIPELINE_DBT_MAX_DATE": "2026-09-03"}
     window = dg.TimeWindow(datetime(2026, 9, 1, tzinfo=timezone.utc), datetime(2026, 10, 1, tzinfo=timezone.utc))
-    assert json.loads(build_args(window)[2]) == {"min_date": "2026-09-01", "max_date": "2026-10-01"}
+    assert window_env(window) == {"PIPELINE_DBT_MIN_DATE": "2026-09-01", "PIPELINE_DBT_MAX_DATE": "2026-10-01"}
 
 
 def test_every_unsuccessful_node_counts_as_failed():

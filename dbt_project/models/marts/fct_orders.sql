@@ -1,11 +1,11 @@
 {#
     One row per live (not soft-deleted) order, cancelled ones included with their status.
 
-    Incremental window: with vars min_date/max_date (half-open UTC days, as Dagster passes a
-    partition or a backfill range) only orders TOUCHED in the window are re-selected: the order
+    Incremental window: with min_date/max_date (half-open UTC days, a partition or a backfill
+    range; vars by hand, environment from Dagster: see macros/utc_day.sql:in_window) only orders TOUCHED in the window are re-selected: the order
     row changed (updated_at), or one of its payments changed. That is exactly what the raw loads
     of those days brought in, so a status change or late payment on day D+2 for an order placed
-    on day D lands in the D+2 run. Without vars every order is selected.
+    on day D lands in the D+2 run. Without a window every order is selected.
 
     Changes: delete+insert on order_id replaces each re-selected order with its current state
     (status, paid_amount). Cancelled orders are kept with status = 'cancelled' (the contract's
