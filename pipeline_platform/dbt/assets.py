@@ -1,9 +1,8 @@
 """All dbt models as one ``@dbt_assets`` definition: one ``dbt build`` per run, never one per model.
 
 Models share the ingestion's daily partitions so a partition (or a single-run backfill range) is
-passed to the incremental models as a ``min_date``/``max_date`` window, through the environment:
-``--vars`` would be simpler, but dbt re-parses the whole project whenever they change. Any errored or skipped node
-fails the step: a dbt run that quietly skipped half the graph must not look green. A retry
+passed to the incremental models as a ``min_date``/``max_date`` window (``window.py``). Any errored
+or skipped node fails the step: a dbt run that quietly skipped half the graph must not look green. A retry
 rebuilds only what the failed run did not finish (``retry.py``); a killed run worker takes the
 step and its dbt process with it (``lifeline.py``).
 """
@@ -18,24 +17,16 @@ from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 
 from pipeline_platform import lifeline
 from pipeline_platform.dbt import statistics
-from pipeline_platform.dbt.cli_resource import adapter_while_running, keep_parse_state
+from pipeline_platform.dbt.cli_resource import adapter_while_running
+from pipeline_platform.dbt.parse_state import keep_parse_state
 from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.dbt.retry import exclude_args
 from pipeline_platform.dbt.translator import PlatformDbtTranslator
+from pipeline_platform.dbt.window import window_env
 from pipeline_platform.partitions import daily_partitions
 from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
 
 BAD_STATUSES = ("error", "fail", "skipped", "runtime error")
-
-
-WINDOW_ENV = ("PIPELINE_DBT_MIN_DATE", "PIPELINE_DBT_MAX_DATE")  # read by macros/utc_day.sql:in_window
-
-
-def window_env(window: dg.TimeWindow | None = None) -> dict[str, str]:
-    """The partition window (half-open UTC days) for dbt's ``in_window``; empty means all days."""
-    if window is None:
-        return dict.fromkeys(WINDOW_ENV, "")
-    return dict(zip(WINDOW_ENV, (window.start.date().isoformat(), window.end.date().isoformat())))
 
 
 def failed_nodes(run_results: dict) -> list[str]:

@@ -7,12 +7,9 @@ PATH), so its version is the installed dbt-core's, read from package metadata in
 builds a dbt adapter (parsing every dbt macro: 1-3 s) before starting dbt, though only the row
 count and column metadata fetched after the build use it; ``adapter_while_running`` builds it on a
 thread while dbt runs, and commands that fetch nothing (``docs generate``) never build it.
-Last, ``keep_parse_state`` lets each dbt invocation start from the previous one's parse.
 """
 
 import logging
-import os
-import shutil
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -66,24 +63,3 @@ def dbt_resource(project: DbtProject = dbt_project) -> DbtCliResource:
     """The dbt CLI next to this interpreter."""
     return PlatformDbtCliResource(project_dir=project, dbt_executable=str(VENV_DBT))
 
-
-def keep_parse_state(invocation: DbtCliInvocation) -> None:
-    """Make this invocation's parse the one the next invocation starts from.
-
-    dagster-dbt seeds each invocation's target folder with the project's ``partial_parse.msgpack``,
-    but that file comes from ``make manifest``, parsed without this warehouse's connection, and
-    dbt throws parse state away when the connection differs: every dbt step parsed the whole
-    project again (3-5 s). Replaced atomically, so a concurrent run never reads half a file; left
-    alone where the project folder is read-only (a packaged deploy).
-    """
-    source = invocation.target_path / "partial_parse.msgpack"
-    folder = Path(os.environ.get("DBT_TARGET_PATH", "target"))
-    folder = folder if folder.is_absolute() else Path(invocation.project_dir) / folder
-    if not source.exists():
-        return
-    partial = folder / f".partial_parse.{os.getpid()}.{threading.get_ident()}"
-    try:
-        shutil.copyfile(source, partial)
-        os.replace(partial, folder / source.name)
-    except OSError:
-        partial.unlink(missing_ok=True)

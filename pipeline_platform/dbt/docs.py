@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
-from pipeline_platform.dbt.cli_resource import keep_parse_state
+from pipeline_platform.dbt.parse_state import keep_parse_state
 from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
 

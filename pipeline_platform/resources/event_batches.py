@@ -1,13 +1,12 @@
 """Batched event writes for the local event log, so a single-run backfill does not cost a write per day.
 
 A run over the demo history plans ~1,400 asset-partition materializations and ~60 partitioned
-checks before its first step, then reports a materialization per asset and day. Dagster already
-hands these to the storage as batches when ``DAGSTER_EVENT_BATCH_SIZE`` is set (off by default in
-OSS), but dagster-postgres writes only materialization batches in one statement: "planned" events
-fall back to one insert each, and each partitioned check-planned event serializes itself once per
-partition. Here a run's plan is one transaction of a few statements, with the same rows
-dagster-postgres would write (the asset row keeps the last event per asset, as Dagster's own
-materialization batches do); Dagster's fall-back to single writes after an error cannot duplicate it.
+checks before its first step, then reports a materialization per asset and day. Dagster hands these
+to the storage in batches when ``DAGSTER_EVENT_BATCH_SIZE`` is set (off by default in OSS), but
+dagster-postgres writes only materialization batches in one statement; planned events go one insert
+each, and a partitioned check plan serializes itself once per partition. Here a run's plan is one
+transaction of a few statements with dagster-postgres's own rows (the asset row keeps the last event
+per asset, as Dagster's materialization batches do), so a retry of a failed batch cannot duplicate it.
 """
 
 import itertools

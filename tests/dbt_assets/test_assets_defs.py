@@ -14,7 +14,8 @@ import dagster as dg
 import pytest
 from dagster_dbt import DbtProject
 
-from pipeline_platform.dbt.assets import build_dbt_assets, failed_nodes, window_env
+from pipeline_platform.dbt.assets import build_dbt_assets, failed_nodes
+from pipeline_platform.dbt.window import window_env
 from pipeline_platform.dbt.docs import build_dbt_docs_asset
 from pipeline_platform.dbt.project import MANIFEST_FIX, MissingManifestError, manifest_path
 from pipeline_platform.partitions import daily_partitions

@@ -17,7 +17,7 @@ def test_each_invocation_hands_its_parse_state_to_the_next(tmp_path, monkeypatch
     """The project's partial_parse.msgpack becomes the finished invocation's (dbt's own format)."""
     import types
 
-    from pipeline_platform.dbt.cli_resource import keep_parse_state
+    from pipeline_platform.dbt.parse_state import keep_parse_state
 
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     (tmp_path / "target" / "run-1").mkdir(parents=True)
