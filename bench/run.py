@@ -21,7 +21,7 @@ from bench import env, report  # noqa: E402
 from bench.context import Context  # noqa: E402
 from bench.cases import registry  # noqa: E402
 
-SMOKE = {"rows": 2000, "pandas_rows": 1000, "api_rows": 2000, "sensor_files": 50, "memory_rows": "1000,3000", "memory_api_rows": "1000,3000", "memory_repeats": 1,
+SMOKE = {"rows": 2000, "pandas_rows": 1000, "pandas_multi_rows": 1000, "api_rows": 2000, "sensor_files": 50, "memory_rows": "1000,3000", "memory_api_rows": "1000,3000", "memory_repeats": 1,
          "repeats": 3, "location_models": 20,
          "incremental_scale": 0.2}
 
@@ -31,6 +31,7 @@ def parse(argv=None):
     p.add_argument("--cases", default="", help="comma-separated case names (default: all)")
     p.add_argument("--rows", type=int, default=1_000_000, help="CSV rows for csv-load/csv-upsert")
     p.add_argument("--pandas-rows", type=int, default=100_000, help="rows for vs-pandas (pandas is slow)")
+    p.add_argument("--pandas-multi-rows", type=int, default=50_000, help="rows for vs-pandas method='multi' (slower)")
     p.add_argument("--api-rows", type=int, default=1_000_000, help="approximate records for api-load")
     p.add_argument("--sensor-files", type=int, default=10_000, help="already-seen landing files for sensor-tick")
     p.add_argument("--memory-rows", default="1000000,5000000", help="small,large rows for the memory case")

@@ -56,7 +56,7 @@ def run(ctx) -> list[dict]:
     try:
         entries = [api_load.spec_entry(s.url) for s in servers]
         for s in servers:
-            api_load.fetch_all(s.url)  # warm the server's snapshot outside the measurement
+            api_load.warm(s.url)  # the server's snapshot is built outside the measurement
         base, plat = compare(peak(ctx, "mem_api", entries[0]), peak(ctx, "mem_api", entries[1]), repeats,
                              measure=lambda fn: fn())
     finally:
