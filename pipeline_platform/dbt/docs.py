@@ -14,7 +14,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from pipeline_platform.dbt.parse_state import keep_parse_state
-from pipeline_platform.dbt.project import dbt_project, manifest_path
+from pipeline_platform.dbt.project import dbt_project, invocation_root, manifest_path
 from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
 
 DOCS_FILE = "static_index.html"
@@ -34,7 +34,7 @@ def build_dbt_docs_asset(models: dg.AssetsDefinition, project: DbtProject = dbt_
     def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         os.environ.update(dbt_env(warehouse.url()))
         # Named like dagster-dbt's per-invocation folders: <target>/<op>-<run id>-<unique>.
-        target = Path(os.environ.get("DBT_TARGET_PATH", "target")) / f"dbt_docs-{context.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+        target = invocation_root(project.project_dir) / f"dbt_docs-{context.run_id[:7]}-{uuid.uuid4().hex[:7]}"
         invocation = dbt.cli(["docs", "generate", "--static"], manifest=manifest_path(project), target_path=target).wait()
         keep_parse_state(invocation)
         site = Path(invocation.target_path) / DOCS_FILE

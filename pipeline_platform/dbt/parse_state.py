@@ -9,19 +9,19 @@ parse state away when the connection differs: every dbt step parsed the whole pr
 import os
 import shutil
 import threading
-from pathlib import Path
 
 from dagster_dbt import DbtCliInvocation
+
+from pipeline_platform.dbt.project import invocation_root
 
 
 def keep_parse_state(invocation: DbtCliInvocation) -> None:
     """Replace the project's parse state with ``invocation``'s: atomically, so a concurrent run never
     reads half a file; left alone where the project folder is read-only (a packaged deploy)."""
     source = invocation.target_path / "partial_parse.msgpack"
-    folder = Path(os.environ.get("DBT_TARGET_PATH", "target"))
-    folder = folder if folder.is_absolute() else Path(invocation.project_dir) / folder
     if not source.exists():
         return
+    folder = invocation_root(invocation.project_dir)
     partial = folder / f".partial_parse.{os.getpid()}.{threading.get_ident()}"
     try:
         shutil.copyfile(source, partial)

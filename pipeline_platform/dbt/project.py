@@ -69,3 +69,10 @@ def manifest_path(project: DbtProject = dbt_project) -> Path:
     if not path.exists():
         raise MissingManifestError(f"dbt manifest not found at {path}: {MANIFEST_FIX}")
     return path
+
+
+def invocation_root(project_dir) -> Path:
+    """Where dagster-dbt puts each invocation's target folder and looks for the parse state it copies
+    in: ``DBT_TARGET_PATH``, else ``target``, relative to the project."""
+    root = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return root if root.is_absolute() else Path(project_dir) / root
