@@ -70,7 +70,7 @@ class ShopHandler(BaseHTTPRequestHandler):
             host = self.headers.get("Host") or f"{server.server_name}:{server.server_port}"
             headers["Link"] = paging.next_link(f"http://{host}", path, query, part.next_params)
         page = "null" if part.page is None else str(part.page)
-        body = (f'{{"data":[{",".join(snap.json_rows(part.start, part.stop))}],'
+        body = (f'{{"data":[{snap.json_text(part.start, part.stop)}],'
                 f'"next_cursor":{cursor},"page":{page},"total":{len(snap)}}}')
         return body.encode(), headers
 

@@ -82,16 +82,15 @@ def _copy_pages(spec, existing: dict, url: str, planned: dict, stream, fetched: 
         formatter = Formatter(columns, stage.columns, spec.api.records_field)
         shape.restart()
         try:
-            with stage.copy(columns) as copy:
+            with stage.copy(columns, text=True) as copy:
                 for records, body in chain([(pending, body)], stream):
                     fields = _fields(records)
                     shape.check(fetched[0], records, fields)
                     if not fields <= known:
                         pending = records
                         break
-                    data = formatter(records, body)
-                    shape.copied(fetched[0], data)
-                    copy.write(data)
+                    copy.write(formatter(records, body))
+                    shape.copied(fetched[0], len(records))
                 else:
                     pending = None
         except psycopg.errors.DataError as exc:

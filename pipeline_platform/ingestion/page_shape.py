@@ -44,9 +44,9 @@ class PageShape:
         """A new COPY statement began: its line numbers start again at 1."""
         self.ends, self.numbers = [], []
 
-    def copied(self, number: int, data: bytes) -> None:
-        """Rows end in \\r\\n and COPY counts every \\r (quoted ones too) as a line."""
-        self.ends.append((self.ends[-1] if self.ends else 0) + data.count(b"\r"))
+    def copied(self, number: int, rows: int) -> None:
+        """COPY's text format escapes line breaks inside values: one row is one line."""
+        self.ends.append((self.ends[-1] if self.ends else 0) + rows)
         self.numbers.append(number)
 
     def copy_error(self, exc, columns: dict[str, str]) -> SchemaDriftError | None:

@@ -42,10 +42,12 @@ class Stage:
         self.columns[name] = type_
 
     @contextmanager
-    def copy(self, columns: list[str], header: bool = False):
-        """A COPY ... FROM STDIN (csv) into ``columns``; yields the psycopg Copy to ``write`` bytes to."""
-        options = sql.SQL("FORMAT csv, ENCODING 'UTF8'" + (", HEADER true" if header else ""))
-        stmt = sql.SQL("COPY {} ({}) FROM STDIN ({})").format(self.ident, ident_list(columns), options)
+    def copy(self, columns: list[str], header: bool = False, text: bool = False):
+        """A COPY ... FROM STDIN into ``columns``; yields the psycopg Copy to ``write`` bytes to:
+        CSV, or with ``text`` COPY's own text format (what ``rows.Formatter`` writes)."""
+        options = "FORMAT text" if text else "FORMAT csv" + (", HEADER true" if header else "")
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN ({}, ENCODING 'UTF8')").format(
+            self.ident, ident_list(columns), sql.SQL(options))
         with self.conn.cursor() as cur:
             with cur.copy(stmt) as copy:
                 yield copy
