@@ -47,6 +47,9 @@ class Warehouse:
             cur = conn.execute(query, params)
             return cur.fetchall() if cur.description else None
 
+    def postmaster_pid(self) -> int:
+        return int((self.root / "pgdata" / "postmaster.pid").read_text().split()[0])
+
     def close(self) -> None:
         self.server.cleanup()
 

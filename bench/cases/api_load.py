@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from bench import env
+from bench import cpu, env
 from bench.harness import compare, result
 
 NAME = "api-load"
@@ -69,10 +69,16 @@ def run(ctx) -> list[dict]:
     try:
         spec = env.spec_for(ctx.tmp, "api_load", spec_entry(server.url))
         records = warm(server.url)
+        meter = cpu.Meter(server=server.proc.pid, postgres=ctx.w.postmaster_pid())
         # Every platform sample is a first load into a fresh table (its DDL takes milliseconds).
-        base, plat = compare(lambda: fetch_all(server.url), lambda: env.load(ctx.w.url, spec), ctx.repeats,
+        base, plat = compare(meter.wrap("baseline", lambda: fetch_all(server.url)),
+                             meter.wrap("platform", lambda: env.load(ctx.w.url, spec)), ctx.repeats,
                              reset=lambda side: ctx.w.psql(f"DROP TABLE IF EXISTS raw.{spec.table}"))
     finally:
         server.close()
-    sizes = {"records": records, "page_size": PAGE}
-    return [result(NAME, "API asset load vs fetch + parse of the same pages", base, plat, "<=", 1.5, sizes=sizes)]
+    used = meter.medians()
+    sizes = {"records": records, "page_size": PAGE,
+             **{f"cpu s {side} (client/server/postgres)": "/".join(f"{v:g}" for v in used[side].values())
+                for side in ("baseline", "platform")}}
+    return [result(NAME, "API asset load vs fetch + parse of the same pages", base, plat, "<=", 1.5, sizes=sizes,
+                   cpu_seconds=used)]
