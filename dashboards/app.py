@@ -74,9 +74,9 @@ def main() -> None:
     nps_in_range = (nps["day"] >= start) & (nps["day"] <= end)
     left, right = st.columns(2)
     with left, st.container(key="pp_revenue_chart"):
-        st.altair_chart(pp_charts.revenue_chart(revenue[in_range]))
+        pp_charts.revenue_chart(revenue[in_range])
     with right, st.container(key="pp_nps_chart"):
-        st.altair_chart(pp_charts.nps_chart(nps[nps_in_range]))
+        pp_charts.nps_chart(nps[nps_in_range])
     with st.container(key="pp_top_customers"):
         st.subheader("Top customers by lifetime value")
         st.dataframe(customers, hide_index=True, column_config=pp_charts.customer_columns())

@@ -1,12 +1,13 @@
-"""Altair charts and table columns for the page, apart from the layout so ``app.py`` stays a readable top-to-bottom page.
+"""Vega-Lite charts and table columns for the page, apart from the layout so ``app.py`` stays a readable top-to-bottom page.
 
-Days are converted to timestamps before plotting: Vega-Lite's temporal axis wants datetimes, and the
-marts hand us plain ``date`` objects.
+The charts are plain Vega-Lite specs, not Altair objects: every widget change reruns the page, and
+with a warm data cache Altair's chart building and schema validation were half of a rerun. Days are
+converted to timestamps before plotting: Vega-Lite's temporal axis wants datetimes, and the marts
+hand us plain ``date`` objects.
 """
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -15,28 +16,31 @@ def _timed(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(day=pd.to_datetime(df["day"]))
 
 
-def revenue_chart(revenue: pd.DataFrame) -> alt.Chart:
-    return (
-        alt.Chart(_timed(revenue), title="Daily revenue")
-        .mark_bar()
-        .encode(
-            x=alt.X("day:T", title=None),
-            y=alt.Y("revenue:Q", title="Revenue"),
-            tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("revenue:Q", format=",.2f"), "orders:Q"],
-        )
-    )
+def _daily(title: str, mark: dict, field: str, label: str, fmt: str, count: str, scale: dict | None = None) -> dict:
+    y = {"field": field, "type": "quantitative", "title": label, **({"scale": scale} if scale else {})}
+    return {
+        "title": title,
+        "mark": mark,
+        "encoding": {
+            "x": {"field": "day", "type": "temporal", "title": None},
+            "y": y,
+            "tooltip": [{"field": "day", "type": "temporal", "title": "Day"},
+                        {"field": field, "type": "quantitative", "format": fmt},
+                        {"field": count, "type": "quantitative"}],
+        },
+    }
 
 
-def nps_chart(nps: pd.DataFrame) -> alt.Chart:
-    return (
-        alt.Chart(_timed(nps), title="Daily NPS")
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("day:T", title=None),
-            y=alt.Y("nps:Q", title="NPS", scale=alt.Scale(domain=[-100, 100])),
-            tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("nps:Q", format=".2f"), "responses:Q"],
-        )
-    )
+REVENUE = _daily("Daily revenue", {"type": "bar"}, "revenue", "Revenue", ",.2f", "orders")
+NPS = _daily("Daily NPS", {"type": "line", "point": True}, "nps", "NPS", ".2f", "responses", {"domain": [-100, 100]})
+
+
+def revenue_chart(revenue: pd.DataFrame) -> None:
+    st.vega_lite_chart(_timed(revenue), REVENUE)
+
+
+def nps_chart(nps: pd.DataFrame) -> None:
+    st.vega_lite_chart(_timed(nps), NPS)
 
 
 def customer_columns() -> dict:
