@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from pipeline_platform.automation.settings import setting
+from pipeline_platform.resources.retry_after import retry_after
 
 
 class AlertNotDelivered(RuntimeError):
@@ -27,7 +28,7 @@ def _retry_after(exc: SlackApiError) -> float | None:
     headers = getattr(exc.response, "headers", None) or {}
     for name, value in headers.items():
         if name.lower() == "retry-after":
-            return float(value[0] if isinstance(value, list) else value)
+            return retry_after(value[0] if isinstance(value, list) else value)
     return None
 
 

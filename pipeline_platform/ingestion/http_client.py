@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import random
 import threading
-import time
-from email.utils import parsedate_to_datetime
 
 import dagster as dg
 import requests
+
+from pipeline_platform.resources.retry_after import retry_after
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
 
@@ -36,19 +36,6 @@ class HttpClientResource(dg.ConfigurableResource):
 
     def client(self, headers: dict[str, str] | None = None, log=None) -> "HttpClient":
         return HttpClient(self, headers or {}, log)
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
 
 
 class HttpClient:

@@ -8,6 +8,7 @@ import sys
 
 from pipeline_platform.demo import clock, orders, shop
 from pipeline_platform.demo.contract import COLUMNS
+from pipeline_platform.demo.snapshot import Snapshot
 from tests.demo.conftest import AS_OF
 
 DIGEST = (
@@ -63,7 +64,7 @@ def test_a_settled_window_is_the_same_at_any_later_instant():
     window = ("2026-09-10T00:00:00Z", "2026-09-11T00:00:00Z")
     for entity in ("orders", "payments", "nps_responses"):
         cached = shop.snapshot(entity, "2026-11-20T00:00:00Z", *window)
-        direct = shop.Snapshot(entity, 1.0, clock.to_epoch("2026-11-20T00:00:00Z"), *map(clock.to_epoch, window))
+        direct = Snapshot(entity, 1.0, clock.to_epoch("2026-11-20T00:00:00Z"), *map(clock.to_epoch, window))
         assert len(cached) > 10 and cached.json_rows(0, 10**6) == direct.json_rows(0, 10**6)
     unsettled = ("2026-10-14T00:00:00Z", "2026-10-15T00:00:00Z")
     early = {r["order_id"] for r in shop.state_as_of("orders", AS_OF, *unsettled)}
