@@ -68,8 +68,8 @@ def _json_type(value) -> str:
         return "boolean"
     if isinstance(value, int):
         return "bigint" if abs(value) < 2**63 else "numeric"
-    if isinstance(value, float):
-        return "double precision"
+    if isinstance(value, float):  # a JSON decimal: exact as numeric, as when it arrives as text
+        return "numeric"
     if isinstance(value, (dict, list)):
         return "jsonb"
     return _text_type(value) if isinstance(value, str) else "text"

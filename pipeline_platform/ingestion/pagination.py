@@ -30,17 +30,17 @@ def pages(client: HttpClient, url: str, params: dict, paging: dict, field: str) 
         key = paging["page_param"] if style == "page" else paging["offset_param"]
         position = 1 if style == "page" else 0
         while True:
-            body, resp = client.get_json(url, {**base, key: position})
+            body, content, _ = client.get_json(url, {**base, key: position})
             records = records_of(body, field, url)
-            yield records, resp.content
+            yield records, content
             if len(records) < size:
                 return
             position += 1 if style == "page" else len(records)
     elif style == "cursor":
         token, seen = None, set()
         while True:
-            body, resp = client.get_json(url, {**base, paging["cursor_param"]: token} if token else base)
-            yield records_of(body, field, url), resp.content
+            body, content, _ = client.get_json(url, {**base, paging["cursor_param"]: token} if token else base)
+            yield records_of(body, field, url), content
             token = body.get(paging["next_cursor_field"])
             if not token:
                 return
@@ -50,8 +50,8 @@ def pages(client: HttpClient, url: str, params: dict, paging: dict, field: str) 
     else:  # link
         next_url, query, seen = url, base, set()
         while next_url:
-            body, resp = client.get_json(next_url, query)
-            yield records_of(body, field, url), resp.content
+            body, content, resp = client.get_json(next_url, query)
+            yield records_of(body, field, url), content
             link = resp.links.get("next", {}).get("url")
             next_url, query = (urljoin(resp.url, link) if link else None), None
             if next_url in seen:

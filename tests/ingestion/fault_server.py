@@ -2,17 +2,21 @@
 
 Each path picks a behaviour; ``hits`` counts requests per path so tests can assert retry counts.
 Records follow the demo contract's shape (``data``, ``next_cursor``, ``page``, ``total``, ``Link``).
+A string value ``"raw:<number>"`` is sent as that bare JSON number, for numbers a float cannot hold.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tests.loopback import LoopbackServer
+
+RAW_NUMBER = re.compile(r'"raw:(-?[0-9][0-9.eE+-]*)"')
 
 RECORDS = [
     {"thing_id": i, "name": f'thing "{i}", with comma\nand newline' if i % 7 == 0 else f"thing {i}",
@@ -67,4 +71,4 @@ class FaultServer(LoopbackServer):
             headers["Link"] = f'<{path}?{urlencode({**nxt, "cursor": start + size})}>; rel="next"'
         body = {"data": data, "next_cursor": str(start + size) if more else None,
                 "page": int(q["page"]) if "page" in q else None, "total": len(rows)}
-        return json.dumps(body).encode(), headers
+        return RAW_NUMBER.sub(r"\1", json.dumps(body)).encode(), headers

@@ -53,3 +53,21 @@ def test_nested_values_and_json_columns(platform, fault_server):
                {"meta": "jsonb", "note": "text"})
     assert [r[0] for r in rows] == metas
     assert [r[1] for r in rows] == ['{"k": "v"}', '["a", "b\\nc"]', "", None, "tab\there", "false"]
+
+
+def test_orjson_pages_keep_every_value(platform, fault_server):
+    """Pages without escapes go through orjson both ways; a 17-digit decimal and an integer past 64
+    bits send their page through the standard library instead. Either way every value is exact."""
+    names = ["null", "None", "", None, "True", "Zoë 🚀 ✓", "a,b", "[x] {y}", "long", "big", "false", "0"]
+    prices = [0.1, "raw:0.00001", 100.0, "raw:61.00", "raw:1e3", -7.5, None, 2.25,
+              "raw:12345678901234567.89", 1, "raw:-0.0", 3]
+    bigs = [1, None, -5, 0, 2**62, 7, 8, 9, 10, "raw:1180591620717411303424", 11, 12]
+    flags = [True, False, None, True] * 3
+    records = [{"name": n, "price": p, "big": b, "flag": f} for n, p, b, f in zip(names, prices, bigs, flags)]
+    rows = run(platform, fault_server, records, {"name": "text", "price": "numeric", "big": "numeric", "flag": "boolean"})
+    assert [r[0] for r in rows] == names
+    assert [r[1] for r in rows] == [Decimal(p[4:]) if isinstance(p, str) else None if p is None else Decimal(str(p))
+                                    for p in prices]
+    assert str(rows[8][1]) == "12345678901234567.89"
+    assert [r[2] for r in rows] == [Decimal(b[4:]) if isinstance(b, str) else b for b in bigs]
+    assert [r[3] for r in rows] == flags

@@ -1,7 +1,9 @@
 """A loopback JSON API whose faults, data changes and page shapes a test scripts request by request.
 
 ``faults`` is consumed one entry per request (``None`` serves the page): throttling with and without
-``Retry-After``, 5xx, a response slower than the client's timeout, a dropped connection. Between
+``Retry-After``, 5xx, a response slower than the client's timeout, a dropped connection, and a body
+that breaks off after its headers (``cut``: the connection closes half-way; ``stall``: the rest
+comes after the client's timeout), which the client meets while reading, not connecting. Between
 pages ``after_page`` may change the data (records inserted ahead of the offset, versions moved), and
 ``shape`` may rewrite a page (a new field, a dropped one, a changed type), so every fault is real
 HTTP against the real loader. ``served`` keeps what the latest extract (``offset=0`` onwards) got.
@@ -18,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.loopback import LoopbackServer
 
-FAULTS = ("429", "429-date", "429-bare", "500", "502", "503", "timeout", "drop")
+FAULTS = ("429", "429-date", "429-bare", "500", "502", "503", "timeout", "drop", "cut", "stall")
 
 
 class FlakyApi(LoopbackServer):
@@ -51,11 +53,30 @@ class FlakyApi(LoopbackServer):
             req.connection.shutdown(socket.SHUT_RDWR)
             req.close_connection = True
             return None
+        if fault in ("cut", "stall"):
+            return self.break_off(req, fault, q)
         if fault == "timeout":  # the page itself, but after the client stopped waiting
             time.sleep(self.slow)
             with self.lock:
                 body = json.dumps({"data": self.records[self.bounds(q)], "total": len(self.records)}).encode()
         return self.send(req, 200, body)
+
+    def break_off(self, req, fault: str, q: dict) -> None:
+        """Status and headers for the whole page, then half its body; the rest never or too late."""
+        with self.lock:
+            body = json.dumps({"data": self.records[self.bounds(q)], "total": len(self.records)}).encode()
+        req.send_response(200)
+        req.send_header("Content-Type", "application/json")
+        req.send_header("Content-Length", str(len(body)))
+        req.end_headers()
+        req.wfile.write(body[: len(body) // 2])
+        req.wfile.flush()
+        if fault == "stall":
+            time.sleep(self.slow)
+            req.wfile.write(body[len(body) // 2:])
+        else:
+            req.connection.shutdown(socket.SHUT_RDWR)
+        req.close_connection = True
 
     @staticmethod
     def bounds(q: dict) -> slice:

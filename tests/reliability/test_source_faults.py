@@ -54,7 +54,7 @@ def test_flaky_api_over_200_requests_loads_complete_data_once_it_succeeds(platfo
     want = {r["thing_id"]: as_stored(r) for r in api.records}
     lost = len(set(want) - set(got)) + sum(got.get(k) not in (None, v) for k, v in want.items())
     count = platform.scalar("SELECT count(*) FROM raw.things")
-    fault_tally.record("Flaky API: seeded 429/5xx/timeouts/drops over 200+ requests", tries=sum(api.injected.values()),
+    fault_tally.record("Flaky API: seeded 429/5xx/timeouts/drops/broken bodies over 200+ requests", tries=sum(api.injected.values()),
                        lost=lost, duplicated=count - len(got), partial=failed_clean.count(False),
                        detail=f"{api.requests} requests, {len(runs)} runs, {dict(api.injected)}")
     assert runs[-1].success, failure_message(runs[-1])
