@@ -12,6 +12,8 @@ from contextlib import contextmanager
 
 from psycopg import sql
 
+from pipeline_platform.ingestion.copy_writer import Background
+
 # Temp tables live in backend-local buffers (8 MB by default): a bigger pool keeps a large extract
 # in memory instead of spilling to disk. Must be set before the session's first temp-table access.
 SESSION_SETTINGS = "SET temp_buffers = '256MB'; SET work_mem = '128MB'; SET maintenance_work_mem = '256MB'"
@@ -44,11 +46,12 @@ class Stage:
     @contextmanager
     def copy(self, columns: list[str], header: bool = False, text: bool = False):
         """A COPY ... FROM STDIN into ``columns``; yields the psycopg Copy to ``write`` bytes to:
-        CSV, or with ``text`` COPY's own text format (what ``rows.Formatter`` writes)."""
+        CSV, or with ``text`` COPY's own text format (what ``rows.Formatter`` writes), sent from a
+        thread (``copy_writer``) so that formatting the next page overlaps Postgres taking this one."""
         options = "FORMAT text" if text else "FORMAT csv" + (", HEADER true" if header else "")
         stmt = sql.SQL("COPY {} ({}) FROM STDIN ({}, ENCODING 'UTF8')").format(
             self.ident, ident_list(columns), sql.SQL(options))
         with self.conn.cursor() as cur:
-            with cur.copy(stmt) as copy:
+            with cur.copy(stmt, writer=Background(cur) if text else None) as copy:
                 yield copy
             self.rows += max(cur.rowcount, 0)
