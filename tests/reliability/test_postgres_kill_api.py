@@ -13,10 +13,10 @@ import threading
 import psycopg
 import pytest
 
+# Fixtures shared by import: ``api`` is the ingestion tests' loopback API, ``server`` a crashable Postgres.
 from tests.ingestion.conftest import Platform, failure_message
-from tests.ingestion.fault_server import FaultServer
-from tests.reliability.crashable import CrashableServer
-from tests.reliability.test_postgres_kill import FINGERPRINT, wait_for_kill_point
+from tests.ingestion.conftest import fault_server as api  # noqa: F401
+from tests.reliability.test_postgres_kill import FINGERPRINT, server, wait_for_kill_point  # noqa: F401
 
 DAY1, DAY2 = "2026-09-01", "2026-09-02"
 FIRST, SECOND = range(0, 20_000), range(10_000, 150_000)
@@ -27,20 +27,6 @@ MID_COPY = "SELECT bytes_processed FROM pg_stat_progress_copy WHERE command = 'C
 def record(i: int, day: int) -> dict:
     return {"id": i, "name": f"customer {i} v{day}", "amount": round(i % 997 + day / 100, 2),
             "updated_at": f"2026-09-0{day}T{i % 24:02d}:00:00+00:00"}
-
-
-@pytest.fixture
-def server():
-    crashable = CrashableServer()
-    yield crashable
-    crashable.close()
-
-
-@pytest.fixture
-def api():
-    loopback = FaultServer()
-    yield loopback
-    loopback.close()
 
 
 @pytest.mark.slow
