@@ -34,16 +34,25 @@ class DbtResult:
         return sorted(u for u, s in self.statuses.items() if s not in ("success", "pass", "no-op"))
 
 
+def command(target: Path, *args: str) -> list[str]:
+    """The venv's dbt on the real project, writing only into ``target``."""
+    return [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(PROJECT),
+            "--profiles-dir", str(PROJECT), "--target", "ci", "--target-path", str(target),
+            "--log-path", str(target / "logs")]
+
+
+def environment(database_url: str) -> dict[str, str]:
+    return os.environ | dbt_env(database_url) | {"PGTZ": "Pacific/Kiritimati", "DO_NOT_TRACK": "1"}
+
+
 @pytest.fixture(scope="session")
 def dbt(database_url, tmp_path_factory):
     """``dbt(*args, vars=None)`` runs one dbt command on the session warehouse."""
     target = tmp_path_factory.mktemp("dbt-target")
-    env = os.environ | dbt_env(database_url) | {"PGTZ": "Pacific/Kiritimati", "DO_NOT_TRACK": "1"}
+    env = environment(database_url)
 
     def run(*args: str, vars: dict | None = None) -> DbtResult:
-        cmd = [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(PROJECT),
-               "--profiles-dir", str(PROJECT), "--target", "ci", "--target-path", str(target),
-               "--log-path", str(target / "logs")]
+        cmd = command(target, *args)
         results_file = target / ("sources.json" if args[:2] == ("source", "freshness") else "run_results.json")
         if vars:
             cmd += ["--vars", json.dumps(vars)]
