@@ -1,11 +1,16 @@
 {#
     One build of a mart at a time, across dbt processes: two runs of one partition may build the
     marts at once. dbt swaps a rebuilt table in by renaming the old one to <name>__dbt_backup and
-    dropping that after the commit, so a second build renaming in that gap fails with "relation
-    <name>__dbt_backup already exists". A session-level advisory lock, taken before the build's
-    transaction and given back after the backup is dropped (hooks outside the transaction, see
-    dbt_project.yml), covers the whole swap. A build that dies gives it back with its connection.
+    drops that only after the commit, so a second build renaming in that gap failed with "relation
+    <name>__dbt_backup already exists". This pre-hook, first in the build's transaction, waits for
+    any other build of the mart to commit, then drops the backup that build may not have dropped yet.
+    Both stay inside the transaction on purpose: a hook outside it (transaction: false) makes dbt
+    send a bare COMMIT that leaves the rest of the model running in autocommit, so a killed build
+    would keep half its writes (tests/reliability/test_run_kill.py caught exactly that).
 #}
-{% macro mart_lock(action) -%}
-    select {{ 'pg_advisory_lock' if action == 'take' else 'pg_advisory_unlock' }}(hashtext('{{ this }}'))
+{% macro mart_lock() -%}
+    select pg_advisory_xact_lock(hashtext('{{ this }}'))
+    {%- if config.get('materialized') == 'table' %};
+    drop table if exists {{ make_backup_relation(this, 'table') }}
+    {%- endif %}
 {%- endmacro %}
