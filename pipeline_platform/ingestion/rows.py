@@ -1,7 +1,7 @@
 """JSON records to COPY text-format bytes, with the per-value work done in C.
 
-Formatting decides the API load's overhead over a bare fetch. First choice: orjson serializes the page's rows as one array, and whole-page replaces
-turn that into COPY text. Its output proves when this is exact: no backslash means no value needed
+Formatting decides the API load's overhead over a bare fetch. First choice: orjson serializes the
+page's rows as one array, and whole-page replaces turn that into COPY text. Its output proves when this is exact: no backslash means no value needed
 escaping (no tab, line break, quote or backslash), no brace and one bracket per row mean no nested
 values, and one comma per value boundary means no string holds a comma. Then only strings are
 quoted and ``null`` is only ever a whole value. Second choice, for a page with commas in its text:

@@ -13,14 +13,13 @@ Which mechanism serializes the writes, shown by what the test observes and asser
 - raw tables: the loader's transaction-level advisory lock per table (``loader.lock``); both runs
   are seen waiting on it, and of the two loads of each table only one writes rows, the other finds
   them committed (``raw._loads``);
-- ``fct_orders`` (incremental, delete+insert): its pre-hook's advisory lock, taken first in the
-  model's transaction. Without it, two overlapping builds both delete and then both insert,
-  duplicating every re-selected order (seen: 10 rows for 6 orders); with it both are seen queued
-  on that lock and the second build replaces the first one's rows;
-- every mart, tables included: ``macros/mart_lock.sql``'s pre-hook takes the same kind of lock
-  and drops a swapped-out table the other build has not dropped yet (this test once failed on
-  "mart_build_info__dbt_backup already exists" without it; ``tests/dbt_project/
-  test_concurrent_builds.py`` reproduces that race on purpose);
+- every mart: the pre-hook of ``macros/mart_lock.sql``, an advisory lock taken first in the
+  model's transaction. For ``fct_orders`` (incremental, delete+insert), without it two overlapping
+  builds both delete and then both insert, duplicating every re-selected order (seen: 10 rows for 6
+  orders); with it both are seen queued on that lock and the second build replaces the first one's
+  rows. For the table marts it also drops a swapped-out table the other build has not dropped yet
+  (this test once failed on "mart_build_info__dbt_backup already exists" without it;
+  ``tests/dbt_project/test_concurrent_builds.py`` reproduces that race on purpose);
 - not the ``warehouse`` pool of dagster.yaml: its default limit of 2 lets both dbt steps run at
   once, as the two simultaneous dbt sessions show. A limit of 1 would serialize every raw load and
   dbt build of the platform, which the advisory locks make unnecessary.

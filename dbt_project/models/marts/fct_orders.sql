@@ -18,10 +18,11 @@
 
     Concurrency: two builds of the same window at once (two runs of one partition) would both
     delete, then both insert: the second DELETE's snapshot cannot see the first build's fresh rows,
-    so every re-selected order would end up twice. The pre-hook takes a transaction-level advisory
-    lock on this table inside the model's transaction, before the window is selected, so the second
-    build waits for the first to commit and then replaces its rows (tests/reliability/
-    test_concurrent_runs.py). It only serializes builds of this model; readers are never blocked.
+    so every re-selected order would end up twice. The pre-hook every mart has (macros/mart_lock.sql)
+    takes a transaction-level advisory lock on this table inside the model's transaction, before the
+    window is selected, so the second build waits for the first to commit and then replaces its rows
+    (tests/reliability/test_concurrent_runs.py). It only serializes builds of this model; readers are
+    never blocked.
 #}
 {{
     config(
@@ -29,7 +30,6 @@
         unique_key='order_id',
         incremental_strategy='delete+insert',
         on_schema_change='sync_all_columns',
-        pre_hook="select pg_advisory_xact_lock(hashtext('{{ this }}'))",
         post_hook=[
             "delete from {{ this }} as f
              where not exists (select 1 from {{ ref('stg_orders') }} as s where s.order_id = f.order_id)"
