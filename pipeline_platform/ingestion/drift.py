@@ -3,7 +3,10 @@
 Sources change without notice. ``fail`` stops the load with the exact new names so a person decides;
 ``add_columns`` widens the table (``ALTER TABLE ... ADD COLUMN``) and keeps loading. Column types
 come from the YAML, else from the existing table, else are inferred from sample values, so a
-source needs no type list at all to get started.
+source needs no type list at all to get started. Inference never changes a value: a column becomes a
+number, date or boolean only when every sampled value is already written the way Postgres writes that
+type back (``01234``, ``+5``, `` 7``, ``1,000``, ``1e3`` or ``True`` would come back different, so such
+a column stays ``text``), and a timestamp only with an explicit UTC offset, so the instant is the one sent.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from datetime import date, datetime
 
 from pipeline_platform.ingestion.validate_columns import name_problem
 
-INT = re.compile(r"^[+-]?\d{1,18}$")
-NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# Canonical spellings only (ASCII digits, no sign but '-', no leading zero, no surrounding space):
+# exactly the text Postgres gives back for the value, so storing it typed loses nothing.
+INT = re.compile(r"-?(0|[1-9][0-9]*)")
+NUM = re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})")
+BIGINT = range(-(2**63), 2**63)
 
 
 class SchemaDriftError(ValueError):
@@ -45,17 +51,18 @@ def accept(spec, known: dict, fields, where: str) -> list[str]:
 
 
 def _text_type(value: str) -> str:
-    if INT.match(value):
-        return "bigint"
-    if NUM.match(value):
+    """The type that stores ``value`` without changing its text, else ``text``."""
+    if INT.fullmatch(value) and value != "-0":
+        return "bigint" if int(value) in BIGINT else "numeric"
+    if NUM.fullmatch(value) and not (value[0] == "-" and value.strip("-0.") == ""):  # Postgres has no -0.0
         return "numeric"
-    if value.lower() in ("true", "false"):
+    if value in ("true", "false"):
         return "boolean"
     try:
-        if DATE.match(value):
+        if DATE.fullmatch(value):
             date.fromisoformat(value)
             return "date"
-        if STAMP.match(value):
+        if STAMP.fullmatch(value):
             datetime.fromisoformat(value.replace("Z", "+00:00"))
             return "timestamptz"
     except ValueError:

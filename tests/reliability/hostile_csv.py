@@ -79,5 +79,13 @@ def corpus() -> list[Case]:
         Case("no_final_newline", HEADER + b"\n1,a,1.5\n2,b,2", rows=ok),
         Case("reordered_columns", b"amount,name,id\n1.5,a,1\n2,b,2\n", rows=ok),
         Case("null_vs_empty_string", HEADER + b'\n1,"",\n2,\\N,2\n', rows=[(1, "", None), (2, "\\N", "2.00")]),
+        # Text a type would change: an undeclared column holding it stays text, byte for byte (issue 20).
+        # In the table created by the load (e_*) every column is inferred, ``name`` included.
+        Case("leading_zeros_inferred", HEADER + b"\n1,01234,1.5\n2,00501,2\n",
+             rows=[(1, "01234", "1.5"), (2, "00501", "2")], inferred=True),
+        Case("signs_and_spaces_inferred", HEADER + b"\n1,+5,1.5\n2, 7 ,2\n",
+             rows=[(1, "+5", "1.5"), (2, " 7 ", "2")], inferred=True),
+        Case("thousands_and_exponents_inferred", HEADER + b'\n1,"1,000",1.5\n2,1e3,2\n3,1.,3\n',
+             rows=[(1, "1,000", "1.5"), (2, "1e3", "2"), (3, "1.", "3")], inferred=True),
         Case("same_key_twice", HEADER + b"\n1,old,1\n2,b,2\n1,a,1.5\n", rows=ok),
     ]
