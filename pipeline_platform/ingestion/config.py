@@ -45,6 +45,7 @@ class SourceSpec:
     soft_delete: str | None = None
     partitioned: bool = True
     schema_drift: str = "fail"
+    duplicates: str = "last_wins"
     expect_rows: bool = True
     freshness: dict | None = None
     landing_glob: str | None = None
@@ -93,6 +94,7 @@ def _parse(path: Path, name, entry: dict) -> SourceSpec:
         soft_delete=e.column_ref("soft_delete", columns),
         partitioned=e.partitioned(load),
         schema_drift=e.choice("schema_drift", ("fail", "add_columns"), default="fail"),
+        duplicates=e.choice("duplicates", ("last_wins", "fail"), default="last_wins"),
         expect_rows=e.boolean("expect_rows", default=True),
         freshness=e.freshness(),
         landing_glob=e.string("landing_glob", required=kind == "csv") if kind == "csv" else None,

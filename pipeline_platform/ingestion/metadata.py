@@ -30,7 +30,7 @@ def preview(conn, target, load_id: int, limit: int = 5) -> str:
 def materialization(counts: dict, row_count: int, load_id: int, preview_md: str, extra: dict) -> dict:
     return {
         "dagster/row_count": dg.IntMetadataValue(row_count),
-        **{k: dg.IntMetadataValue(counts.get(k, 0)) for k in ("rows_read", "inserted", "updated", "deleted")},
+        **{k: dg.IntMetadataValue(counts.get(k, 0)) for k in ("rows_read", "inserted", "updated", "deleted", "duplicate_rows")},
         "load_id": dg.IntMetadataValue(load_id),
         "preview": dg.MetadataValue.md(preview_md),
         **{k: v for k, v in extra.items() if v is not None},

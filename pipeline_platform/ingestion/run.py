@@ -43,20 +43,31 @@ def _extract(context, conn, spec, window, existing, make_sink):
     return sink, {"pages": pages, "updated_since": since, "updated_until": until}
 
 
+def _duplicates(conn, spec, window, rows: sql.Composable, columns) -> dict:
+    found = checks.extract_duplicates(conn, spec, rows, columns)
+    checks.refuse_duplicates(spec, window.label or "all days", found)
+    return found
+
+
 def _load(context, conn, spec, window, load_id: int):
-    """Extract and apply inside the caller's transaction; returns (counts, extra metadata)."""
+    """Extract and apply inside the caller's transaction; returns (counts, extra metadata, duplicates)."""
     loader.begin(conn, load_id)
     existing = loader.existing_columns(conn, spec.table)
     if direct.usable(conn, spec):
         conn.execute("SAVEPOINT direct_copy")
         try:
             sink, extra = _extract(context, conn, spec, window, existing, lambda c: direct.DirectSink(conn, spec, c))
-            return {**direct.counts(conn, spec, sink), "rows_read": sink.rows}, {**extra, "path": "direct COPY"}
+            # An upsert target's PRIMARY KEY refused any repeat already; an append target has none.
+            this_load = sql.SQL("(SELECT * FROM {} WHERE _load_id = {}) AS this_load").format(sink.ident, sql.Literal(load_id))
+            dupes = _duplicates(conn, spec, window, this_load, sink.columns) if spec.load == "append" else checks.NO_DUPLICATES
+            counts = {**direct.counts(conn, spec, sink), "rows_read": sink.rows}
+            return counts, {**extra, "path": "direct COPY"}, dupes
         except psycopg.errors.UniqueViolation:
             conn.execute("ROLLBACK TO SAVEPOINT direct_copy")
             context.log.info(f"raw.{spec.name}: the extract repeats keys; loading through the stage instead")
     stage, extra = _extract(context, conn, spec, window, existing, lambda c: Stage(conn, spec.table, c))
-    return {**loader.apply(conn, spec, stage, load_id), "rows_read": stage.rows}, {**extra, "path": "staged"}
+    dupes = _duplicates(conn, spec, window, stage.ident, stage.columns)
+    return {**loader.apply(conn, spec, stage, load_id), "rows_read": stage.rows}, {**extra, "path": "staged"}, dupes
 
 
 def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
@@ -67,17 +78,19 @@ def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
         conn.execute(SESSION_SETTINGS)
         conn.autocommit, phase = False, "load"
         try:
-            counts, extra = _load(context, conn, spec, window, load_id)
+            counts, extra, dupes = _load(context, conn, spec, window, load_id)
             audit.finish_load(conn, load_id, counts)
             phase = "commit"
             conn.commit()
             phase = "report"
             row_count = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target)).fetchone()[0]
             preview = metadata.preview(conn, target, load_id)
-            results = checks.evaluate(conn, spec, target, counts["rows_read"], row_count)
+            results = checks.evaluate(conn, spec, target, counts["rows_read"], row_count, dupes)
         except Exception as exc:
             failures.fail(context, conn, spec, window.label, load_id, phase, exc)
     context.log.info(f"raw.{spec.name}: {counts}")
     return dg.MaterializeResult(
-        metadata=metadata.materialization(counts, row_count, load_id, preview, extra), check_results=results
+        metadata=metadata.materialization({**counts, "duplicate_rows": dupes["duplicate_rows"]}, row_count, load_id,
+                                          preview, extra),
+        check_results=results
     )

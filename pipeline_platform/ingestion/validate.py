@@ -12,7 +12,7 @@ from pipeline_platform.ingestion.validate_api import ApiFields
 from pipeline_platform.ingestion.validate_columns import ColumnFields
 
 COMMON = {"kind", "description", "owner", "primary_key", "columns", "load", "cursor", "soft_delete",
-          "partitioned", "schema_drift", "expect_rows", "freshness"}
+          "partitioned", "schema_drift", "duplicates", "expect_rows", "freshness"}
 BY_KIND = {"csv": {"landing_glob"}, "api": {"base_url", "base_url_env", "endpoint", "records_field",
            "pagination", "auth", "since_param", "until_param", "params"}}
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,47}$")

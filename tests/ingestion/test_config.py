@@ -32,7 +32,7 @@ def test_every_declared_source_becomes_a_raw_asset_with_metadata_checks_and_poli
         assert assets[key].partitions_def is not None
         assert assets[key].op.pool == "warehouse"
         checks = {k.name for k in assets[key].check_keys}
-        assert {"primary_key_unique", "primary_key_not_null"} <= checks
+        assert {"primary_key_unique", "primary_key_not_null", "extract_keys_unique"} <= checks
         assert ("has_rows" in checks) == (name != "products")
 
 

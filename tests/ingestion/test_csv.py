@@ -44,7 +44,7 @@ def test_csv_with_bom_quotes_and_newlines_loads_and_reports(platform):
     load = platform.last_load("customers")
     assert (load["status"], load["partition_key"], load["rows_read"], load["inserted"]) == ("success", "2026-09-01", 3, 3)
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert checks == {"primary_key_unique": True, "primary_key_not_null": True, "has_rows": True}
+    assert checks == {"primary_key_unique": True, "primary_key_not_null": True, "extract_keys_unique": True, "has_rows": True}
     rerun = platform.materialize(assets, partition_key="2026-09-01")
     assert metadata_of(rerun, dg.AssetKey(["raw", "customers"]))["updated"] == 0
     assert platform.rows("customers") == rows
