@@ -11,7 +11,7 @@ DAGSTER_PORT ?= 3000
 # The venv first on PATH: dagster-dbt looks up `dbt` there, and so do the Dagster processes make starts.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install manifest dev run test stop migrate db-url psql bench bench-smoke package clean
+.PHONY: install manifest dev run test report stop migrate db-url psql bench bench-smoke package clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -36,8 +36,14 @@ dev: $(MANIFEST)  ## Dagster UI (127.0.0.1:3000) + daemon on embedded Postgres, 
 run: $(MANIFEST)  ## materialize the whole graph once, headless, and print a summary
 	@$(ENV) && $(PY) -m pipeline_platform.cli run
 
-test: $(MANIFEST)  ## the whole suite (browser tests need Chromium; CI installs it)
+test: $(MANIFEST)  ## the whole suite (browser tests need Chromium; CI installs it); edits no tracked file
 	$(PY) -m pytest -q -n 3 --dist loadfile $(PYTEST_ARGS)
+
+# One run of every test that records faults, then the README table from that run alone, stamped with
+# the commit it ran on (results of any pytest run: test-artifacts/reliability/latest.{json,md}).
+report: $(MANIFEST)  ## fault-injection tests, then the README reliability table from this one run
+	@status=0; $(PY) -m pytest -q -n 3 --dist loadfile $$(grep -rl --include='test_*.py' fault_tally tests) \
+	  $(PYTEST_ARGS) || status=$$?; $(PY) -m tests.reliability_tally && exit $$status
 
 stop: $(STAMP)  ## stop what dev/run started: Dagster, dashboard, demo API, embedded Postgres
 	@$(PY) -m pipeline_platform.cli stop

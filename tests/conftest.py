@@ -17,7 +17,7 @@ import pytest
 
 from pipeline_platform.resources import warehouse
 
-pytest_plugins = ["tests.reliability_tally"]
+pytest_plugins = ["tests.reliability_tally", "tests.clean_tree"]
 
 
 @pytest.fixture(scope="session")

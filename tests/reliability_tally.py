@@ -3,10 +3,9 @@
 Issue 8 asks for figures, not just green tests, so each fault test calls ``fault_tally.record``
 (before asserting, so a failing run still shows its numbers). Workers write one JSON file per
 record into this session's folder; the controller merges them at the end of the session into
-``tests/reliability/results/latest.{json,md}`` and rewrites the README section between the
-``reliability:start``/``reliability:end`` markers. Rows are keyed by fault; a module that reports
-replaces all of its earlier rows (renamed labels vanish) and other modules' rows stay (each row
-carries its own date).
+``test-artifacts/reliability/latest.{json,md}`` (ignored by git: a test run never edits a tracked
+file) with the commit the session ran on. Only ``make report`` puts a table into the README, from
+the rows of its own run, never mixed with an earlier one (``python -m tests.reliability_tally``).
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,11 +22,25 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "tests" / "reliability" / "results"
+RESULTS = ROOT / "test-artifacts" / "reliability"
 PARTS = RESULTS / ".parts"
 README = ROOT / "README.md"
 RUN_ENV = "PP_RELIABILITY_RUN"
 START, END = "<!-- reliability:start -->", "<!-- reliability:end -->"
+CODE = pytest.StashKey[dict]()  # the controller's revision() at session start
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def revision() -> dict:
+    """The commit the working tree is at, and whether it has changes the commit does not."""
+    return {"commit": _git("rev-parse", "--short=12", "HEAD") or "unknown",
+            "local_changes": bool(_git("status", "--porcelain", "--untracked-files=no"))}
 
 
 class FaultTally:
@@ -51,12 +66,11 @@ def fault_tally(request) -> FaultTally:
     return FaultTally(request.node.nodeid)
 
 
-def _merge(run: Path) -> dict | None:
+def _merge(run: Path, code: dict) -> dict | None:
+    """This session's rows only (the same fault from several tests adds up), written as latest."""
     parts = sorted(run.glob("*.json")) if run.exists() else []
     if not parts:
         return None
-    latest = RESULTS / "latest.json"
-    rows = {r["fault"]: r for r in json.loads(latest.read_text())["rows"]} if latest.exists() else {}
     fresh: dict[str, dict] = {}
     for part in parts:
         row = json.loads(part.read_text())
@@ -68,17 +82,15 @@ def _merge(run: Path) -> dict | None:
             fresh[row["fault"]] = row
         part.unlink()
     run.rmdir()
-    ran = {row["test"] for row in fresh.values()}  # a module that reported replaces all its old rows
-    rows = {fault: row for fault, row in rows.items() if row["test"] not in ran and (ROOT / row["test"]).exists()}
-    rows.update(fresh)
-    doc = {"updated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "rows": list(rows.values())}
-    latest.write_text(json.dumps(doc, indent=2) + "\n")
+    doc = {"updated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **code, "rows": list(fresh.values())}
+    (RESULTS / "latest.json").write_text(json.dumps(doc, indent=2) + "\n")
     (RESULTS / "latest.md").write_text(markdown(doc))
     return doc
 
 
 def markdown(doc: dict) -> str:
-    lines = [f"Fault-injection results, updated {doc['updated']} by `make test` (`tests/reliability/`).", "",
+    at = f"commit `{doc['commit']}`" + (" with local changes" if doc["local_changes"] else "")
+    lines = [f"Fault-injection results of one run at {at}, {doc['updated']} (`make report`).", "",
              "| fault | tries | rows lost | rows duplicated | partial loads | secrets leaked | test |",
              "|---|---|---|---|---|---|---|"]
     for r in sorted(doc["rows"], key=lambda r: (r["test"], r["fault"])):
@@ -90,10 +102,10 @@ def markdown(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _update_readme(doc: dict) -> None:
+def update_readme(doc: dict) -> None:
     text = README.read_text()
     if START not in text or END not in text:
-        return
+        raise SystemExit(f"{README}: no {START} ... {END} section to write the table into")
     block = f"{START}\n{markdown(doc)}{END}"
     README.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
 
@@ -103,11 +115,27 @@ def pytest_configure(config):
     two pytest sessions at once (a developer's and an editor's) never merge each other's parts."""
     if not hasattr(config, "workerinput"):
         os.environ[RUN_ENV] = uuid.uuid4().hex
+        config.stash[CODE] = revision()  # at the start: the code the tests ran, not edits made meanwhile
 
 
 def pytest_sessionfinish(session, exitstatus):
     if hasattr(session.config, "workerinput"):
         return
-    doc = _merge(PARTS / os.environ.get(RUN_ENV, "solo"))
-    if doc:
-        _update_readme(doc)
+    _merge(PARTS / os.environ.get(RUN_ENV, "solo"), session.config.stash[CODE])
+
+
+def main() -> None:
+    """``make report``: the README table from the run that just finished, if it ran this commit."""
+    latest = RESULTS / "latest.json"
+    if not latest.exists():
+        raise SystemExit(f"{latest} is missing: run the fault tests first (make report does)")
+    doc = json.loads(latest.read_text())
+    if doc["commit"] != revision()["commit"]:
+        raise SystemExit(f"{latest} is from commit {doc['commit']}, the tree is at {revision()['commit']}: "
+                         "rerun make report")
+    update_readme(doc)
+    sys.stdout.write(markdown(doc))
+
+
+if __name__ == "__main__":
+    main()
