@@ -13,11 +13,10 @@ import os
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
-from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 
 from pipeline_platform import lifeline
 from pipeline_platform.dbt import statistics
-from pipeline_platform.dbt.cli_resource import adapter_while_running
+from pipeline_platform.dbt.cli_resource import adapter_while_running, events_with_metadata
 from pipeline_platform.dbt.parse_state import keep_parse_state
 from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.dbt.retry import exclude_args
@@ -61,7 +60,7 @@ def build_dbt_assets(project: DbtProject = dbt_project) -> dg.AssetsDefinition:
             # machine those spinning threads take the cores dbt and Postgres need.
             events = list(invocation.stream())
             keep_parse_state(invocation)
-            yield from DbtEventIterator(iter(events), with_adapter()).fetch_row_counts().fetch_column_metadata()
+            yield from events_with_metadata(events, with_adapter())
         results_file = invocation.target_path / "run_results.json"
         failed = failed_nodes(json.loads(results_file.read_text())) if results_file.exists() else []
         if failed or not invocation.is_successful():

@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 
 from dagster_dbt import DbtProject
-from dagster_dbt.dbt_project import using_dagster_dev
 
 SOURCE_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 PACKAGED_DIR = Path(__file__).resolve().parent / "dbt_project_packaged"
@@ -45,10 +44,10 @@ def manifest_is_stale(project: DbtProject) -> bool:
 
 def prepare_if_stale(project: DbtProject) -> bool:
     """Under ``dagster dev`` only: ``dbt parse`` if the manifest is stale. Returns whether it parsed."""
-    if not using_dagster_dev() or not manifest_is_stale(project):
+    if not manifest_is_stale(project):
         return False
-    project.preparer.prepare_if_dev(project)  # dbt deps (if any) + dbt parse, then checks the manifest
-    return True
+    project.prepare_if_dev()  # public: dbt deps (if any) + dbt parse under `dagster dev`, nothing otherwise
+    return not manifest_is_stale(project)
 
 
 dbt_project = DbtProject(

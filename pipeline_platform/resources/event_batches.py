@@ -7,15 +7,48 @@ dagster-postgres writes only materialization batches in one statement; planned e
 each, and a partitioned check plan serializes itself once per partition. Here a run's plan is one
 transaction of a few statements with dagster-postgres's own rows (the asset row keeps the last event
 per asset, as Dagster's materialization batches do), so a retry of a failed batch cannot duplicate it.
+
+Dagster has no public API for this, so this is the one module that writes through dagster-postgres
+internals. ``WRITTEN_FOR`` pins the release series it was written and checked against, and
+``RELIED_ON`` names every internal it uses; tests/foundation/test_private_apis.py fails, naming the
+internal that changed, when an installed Dagster no longer matches either.
 """
 
 import itertools
 import os
 
-from dagster import DagsterEventType
+from dagster import DagsterEventType, serialize_value
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable, SqlEventLogStorageTable
-from dagster._serdes import serialize_value
+
+# Checked against dagster 1.13.27 / dagster-postgres 0.29.27; pyproject.toml keeps these series.
+WRITTEN_FOR = {"dagster": "1.13", "dagster-postgres": "0.29"}
+_STORAGE = "dagster_postgres.event_log.PostgresEventLogStorage"
+_SCHEMA = "dagster._core.storage.event_log.schema"
+# Dotted name -> the parameter names relied on (None: only that it exists). "called by" entries say
+# which Dagster method must still call the one overridden here, or the override is silently skipped.
+RELIED_ON = {
+    f"{_STORAGE}.store_event_batch": ("events",),
+    f"{_STORAGE}.prepare_insert_event_batch": ("events",),
+    f"{_STORAGE}.index_transaction": (),
+    f"{_STORAGE}.index_connection": (),
+    f"{_STORAGE}._store_asset_event": ("conn", "event", "event_id"),
+    f"{_STORAGE}._store_asset_event_tags": ("conn", "events", "event_ids"),
+    f"{_STORAGE}._event_insert_timestamp": ("event",),
+    f"{_STORAGE}._store_asset_check_evaluation_planned": ("event", "event_id"),
+    f"{_SCHEMA}.SqlEventLogStorageTable.c.id": None,
+    **{f"{_SCHEMA}.AssetCheckExecutionsTable.c.{column}": None for column in (
+        "asset_key", "check_name", "partition", "run_id", "execution_status", "evaluation_event",
+        "evaluation_event_timestamp", "evaluation_event_storage_id")},
+    "dagster._core.storage.asset_check_execution_record.AssetCheckExecutionRecordStatus.PLANNED": None,
+}
+# Dagster code that must still name what is overridden or set here, or the override is silently skipped.
+CALLED_BY = (
+    ("dagster._core.storage.event_log.sql_event_log.SqlEventLogStorage.store_asset_check_event",
+     "_store_asset_check_evaluation_planned"),
+    ("dagster._core.instance.methods.event_methods.EventMethods.handle_new_event", "store_event_batch"),
+    ("dagster._core.instance.utils._get_event_batch_size", "DAGSTER_EVENT_BATCH_SIZE"),
+)
 
 # Events per write; the largest batch here is a run's planned events (~1,500 for the demo history).
 EVENT_BATCH_SIZE = 2000
