@@ -12,6 +12,7 @@ from tests.demo.conftest import AS_OF
 
 WINDOW = {"updated_since": "2026-09-20T00:00:00+00:00", "updated_until": "2026-10-05T00:00:00+00:00"}
 KEYS = {"orders": "order_id", "payments": "payment_id", "nps_responses": "response_id"}
+MAX_PAGES = 1000  # far above any window here: a server that never says "last page" fails, not hangs
 
 
 def expected(entity: str) -> list[int]:
@@ -23,7 +24,7 @@ def pull(url: str, params: dict, pk: str) -> tuple[list[int], int]:
     """Follow next pages by the Link header; check the body agrees with it on every page."""
     seen, pages, session = [], 0, requests.Session()
     response = session.get(url, params=params, timeout=30)
-    while True:
+    for _ in range(MAX_PAGES):
         response.raise_for_status()
         body = response.json()
         seen += [r[pk] for r in body["data"]]
@@ -36,6 +37,7 @@ def pull(url: str, params: dict, pk: str) -> tuple[list[int], int]:
         style = "cursor" if "cursor" in params else "offset" if "limit" in params else "page"
         assert f"{style}=" in link
         response = session.get(re.fullmatch(r'<(.+)>; rel="next"', link).group(1), timeout=30)
+    raise AssertionError(f"{url}: still a next page after {MAX_PAGES} pages")
 
 
 expected_cache: dict = {}
@@ -55,13 +57,15 @@ def test_every_style_returns_each_record_once(api, entity, style):
 
 def test_cursor_pages_follow_next_cursor_from_the_body(api):
     want, seen, params = expected_cache.setdefault("orders", expected("orders")), [], {**WINDOW, "limit": 999}
-    while True:
+    for _ in range(MAX_PAGES):
         body = requests.get(f"{api.url}/orders", params=params, timeout=30).json()
         seen += [r["order_id"] for r in body["data"]]
         assert body["page"] is None
         if body["next_cursor"] is None:
             break
         params = {**WINDOW, "cursor": body["next_cursor"], "limit": 999}
+    else:
+        raise AssertionError(f"still a next_cursor after {MAX_PAGES} pages")
     assert seen == want
 
 

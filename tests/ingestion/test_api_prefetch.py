@@ -41,6 +41,9 @@ class ThrottlesAfterPageOne(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(body)
+        self.wfile.flush()
+        if status == 429:
+            self.server.throttled.set()  # the client now has its Retry-After: 60 to wait out
 
     def log_message(self, *args):
         pass
@@ -66,7 +69,7 @@ def test_a_failing_load_stops_the_worker_and_changes_nothing(platform, fault_ser
 
 def test_closing_cuts_a_long_retry_wait_short():
     server = ThreadingHTTPServer(("127.0.0.1", 0), ThrottlesAfterPageOne)
-    server.hits, server.daemon_threads = [], True
+    server.hits, server.throttled, server.daemon_threads = [], threading.Event(), True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         client = HttpClientResource(timeout_seconds=5, max_retries=3).client()
@@ -74,8 +77,7 @@ def test_closing_cuts_a_long_retry_wait_short():
         ahead = Ahead(pages(client, url, {}, PAGING, "data"), on_close=client.close)
         first, _ = next(iter(ahead))
         assert len(first) == 10
-        while len(server.hits) < 2:  # the worker asked for page 2 and now waits out Retry-After: 60
-            threading.Event().wait(0.05)
+        assert server.throttled.wait(30), "the worker never asked for page 2"  # it now waits out 60 s
         ahead.close(wait=30)
         assert not ahead._thread.is_alive(), "the worker sat out the Retry-After after the load stopped"
         assert len(server.hits) == 2  # and it never retried

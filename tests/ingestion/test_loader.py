@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import psycopg
 import pytest
 
+from tests.helpers import wait_until
 from tests.ingestion.conftest import failure_message
 
 COLUMNS = {"sku": "text", "price": "numeric(12,2)"}
@@ -74,8 +74,10 @@ def test_concurrent_writers_to_one_table_wait_for_the_advisory_lock(platform):
     outcome = {}
     worker = threading.Thread(target=lambda: outcome.setdefault("result", platform.materialize(assets)))
     worker.start()
-    time.sleep(2)
-    assert "result" not in outcome, "the load did not wait for the table's advisory lock"
+    # Postgres itself says the load is queued behind the holder's advisory lock (no clock involved).
+    waiting = wait_until(lambda: platform.scalar(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid <> %s", (holder.info.backend_pid,)), 60)
+    assert waiting == 1 and "result" not in outcome, "the load did not wait for the table's advisory lock"
     assert platform.last_load("prices")["status"] == "running"
     holder.commit()
     holder.close()

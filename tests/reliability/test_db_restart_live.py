@@ -58,7 +58,8 @@ def test_dashboard_and_daemon_survive_a_postgres_restart(tmp_path, monkeypatch, 
         assert warehouse.stop_embedded(pgdata)
         dashboard = f"http://127.0.0.1:{port}"
         down = wait_until(lambda: answer(dashboard) == 503, 20, every=0.5)  # the app sees the outage ...
-        time.sleep(3)  # ... and the daemon's loops (1 s intervals here) fail against it for a while
+        # ... and so do the daemon's loops (1 s intervals here): restart only once the daemon has seen it
+        daemon_saw = wait_until(lambda: "OperationalError" in live.daemon.tail(10**7), 30, every=0.2)
         PostgresServer._instances.pop(pgdata.resolve(), None)  # forget the stopped handle
         assert warehouse.libpq_url(warehouse.ensure_embedded(pgdata)) == url
         restarted = time.time()
@@ -76,7 +77,7 @@ def test_dashboard_and_daemon_survive_a_postgres_restart(tmp_path, monkeypatch, 
         same = {s.name: s.proc.pid for s in (live.code_server, live.daemon) if s.proc.poll() is None}
         fault_tally.record("Postgres restarted under dashboard + daemon", partial=int(not back) + int(run.status.value != "SUCCESS"))
         assert down, "the dashboard never noticed the outage"
-        assert "OperationalError" in live.daemon.tail(10**7), "the daemon never noticed the outage"
+        assert daemon_saw, "the daemon never noticed the outage"
         assert back, "the dashboard did not answer again after the restart"
         assert served(dashboard).json()["data_version"] == version
         assert run.status == dg.DagsterRunStatus.SUCCESS, live.tails()

@@ -81,13 +81,14 @@ def source_diff(conn, table: str, folder) -> tuple[int, int, int, int]:
 
 
 def wait_for_kill_point(url: str, query: str, params: dict, loader: threading.Thread) -> tuple:
+    deadline = time.monotonic() + 120
     with psycopg.connect(url, autocommit=True) as watch:
-        while loader.is_alive():
+        while loader.is_alive() and time.monotonic() < deadline:
             found = watch.execute(query, params).fetchone()
             if found:
                 return found
             time.sleep(0.002)
-    raise AssertionError("the load finished before reaching the kill point")
+    raise AssertionError("the load finished (or took over 120 s) before reaching the kill point")
 
 
 @pytest.mark.slow
