@@ -11,6 +11,7 @@ from __future__ import annotations
 import dagster as dg
 import psycopg
 
+from pipeline_platform.ingestion.loader import SCHEMA
 from pipeline_platform.partitions import DEMO_START, daily_partitions
 from pipeline_platform.resources import warehouse
 
@@ -23,10 +24,11 @@ def partition_range(days: int) -> tuple[str, str]:
 
 def table_counts(url: str) -> list[tuple[str, int]]:
     with psycopg.connect(warehouse.libpq_url(url)) as conn:
+        schemas = [SCHEMA, "staging", "marts"]
         rels = conn.execute(
-            "SELECT schemaname, matviewname FROM pg_matviews WHERE schemaname IN ('raw','staging','marts') "
+            "SELECT schemaname, matviewname FROM pg_matviews WHERE schemaname = ANY(%(s)s) "
             "UNION SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_schema IN ('raw','staging','marts') AND table_type = 'BASE TABLE' ORDER BY 1, 2"
+            "WHERE table_schema = ANY(%(s)s) AND table_type = 'BASE TABLE' ORDER BY 1, 2", {"s": schemas}
         ).fetchall()
         return [
             (f"{s}.{t}", conn.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]) for s, t in rels

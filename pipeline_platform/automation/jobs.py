@@ -6,7 +6,9 @@ Selections are by group, not by key list, so a source added to ``sources.yaml`` 
 
 import dagster as dg
 
-RAW = dg.AssetSelection.groups("raw")
+from pipeline_platform.ingestion.loader import SCHEMA
+
+RAW = dg.AssetSelection.groups(SCHEMA)  # raw assets are grouped (and keyed) by their schema
 
 ingest_job = dg.define_asset_job(
     "ingest_raw",
@@ -18,7 +20,7 @@ refresh_warehouse_job = dg.define_asset_job(
     "refresh_warehouse",
     # Groups, not RAW.downstream(): the external audit table raw/_loads is not in RAW, so a
     # downstream walk from RAW would miss stg_loads and the data version built on it.
-    selection=dg.AssetSelection.groups("raw", "staging", "marts"),
+    selection=dg.AssetSelection.groups(SCHEMA, "staging", "marts"),
     description="Raw loads and one dbt build for a partition range: everything but the deploy.",
 )
 

@@ -17,6 +17,7 @@ import dagster as dg
 
 from pipeline_platform.automation import landing_scan as ls
 from pipeline_platform.automation.jobs import ingest_job
+from pipeline_platform.ingestion.loader import SCHEMA
 from pipeline_platform.resources.landing import LandingFolder
 
 
@@ -26,7 +27,7 @@ def csv_sources(context: dg.SensorEvaluationContext) -> dict[str, dg.AssetKey]:
     out = {}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        if len(key.path) == 2 and key.path[0] == "raw" and node.is_executable and "dagster/kind/csv" in node.tags:
+        if len(key.path) == 2 and key.path[0] == SCHEMA and node.is_executable and "dagster/kind/csv" in node.tags:
             out[key.path[1]] = key
     return out
 

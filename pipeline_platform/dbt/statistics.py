@@ -10,6 +10,8 @@ analyzed, once per dbt step, so a daily run on a large history analyzes nothing.
 import psycopg
 from psycopg import sql
 
+from pipeline_platform.ingestion.loader import SCHEMA
+
 STALE = """
 SELECT n.nspname, c.relname
 FROM pg_class c
@@ -21,7 +23,7 @@ ORDER BY 2
 """
 
 
-def analyze_stale(url: str, schema: str = "raw") -> list[str]:
+def analyze_stale(url: str, schema: str = SCHEMA) -> list[str]:
     """ANALYZE the tables of ``schema`` whose statistics are missing or stale; returns their names."""
     with psycopg.connect(url, autocommit=True) as conn:
         stale = conn.execute(STALE, {"schema": schema}).fetchall()

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-DDL = """
-CREATE SCHEMA IF NOT EXISTS raw;
-CREATE TABLE IF NOT EXISTS raw._loads (
+from pipeline_platform.ingestion.loader import SCHEMA
+
+LOADS = f"{SCHEMA}._loads"
+DDL = f"""
+CREATE SCHEMA IF NOT EXISTS {SCHEMA};
+CREATE TABLE IF NOT EXISTS {LOADS} (
     load_id bigserial PRIMARY KEY,
     asset text NOT NULL,
     run_id text,
@@ -33,7 +36,7 @@ CREATE TABLE IF NOT EXISTS raw._loads (
 # A live load holds a session advisory lock on (hashtext('raw._loads'), load id) for as long as its connection
 # lives; Postgres drops it when the session ends in any way (crash, killed run worker, lost network).
 def _load_key(column: str) -> str:
-    return f"hashtext('raw._loads'), ({column} %% 2147483647)::int"
+    return f"hashtext('{LOADS}'), ({column} %% 2147483647)::int"
 
 
 ABANDONED = ("abandoned: the load's database session ended before it finished (server crash or restart, "
@@ -48,16 +51,16 @@ def start_load(conn, asset: str, run_id: str | None, partition_key: str | None) 
     free belong to loads that died without a word: they are marked failed here, never left running.
     """
     with conn.transaction():  # parallel first loads must not race on CREATE ... IF NOT EXISTS
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('raw._loads'))")
+        conn.execute(f"SELECT pg_advisory_xact_lock(hashtext('{LOADS}'))")
         conn.execute(DDL)
         conn.execute(
-            "WITH running AS MATERIALIZED (SELECT load_id FROM raw._loads WHERE status = 'running') "
-            "UPDATE raw._loads AS l SET status = 'failed', finished_at = clock_timestamp(), error = %s "
+            f"WITH running AS MATERIALIZED (SELECT load_id FROM {LOADS} WHERE status = 'running') "
+            f"UPDATE {LOADS} AS l SET status = 'failed', finished_at = clock_timestamp(), error = %s "
             f"FROM running WHERE l.load_id = running.load_id AND pg_try_advisory_xact_lock({_load_key('running.load_id')})",
             (ABANDONED,),
         )
     row = conn.execute(
-        "WITH started AS (INSERT INTO raw._loads (asset, run_id, partition_key) VALUES (%s, %s, %s) RETURNING load_id) "
+        f"WITH started AS (INSERT INTO {LOADS} (asset, run_id, partition_key) VALUES (%s, %s, %s) RETURNING load_id) "
         f"SELECT load_id, pg_advisory_lock({_load_key('load_id')})::text FROM started",
         (asset, run_id, partition_key),
     ).fetchone()
@@ -67,7 +70,7 @@ def start_load(conn, asset: str, run_id: str | None, partition_key: str | None) 
 def finish_load(conn, load_id: int, counts: dict) -> None:
     """Mark success inside the load's own transaction: it commits exactly when the data does."""
     conn.execute(
-        "UPDATE raw._loads SET status='success', finished_at=clock_timestamp(), rows_read=%(rows_read)s, "
+        f"UPDATE {LOADS} SET status='success', finished_at=clock_timestamp(), rows_read=%(rows_read)s, "
         "inserted=%(inserted)s, updated=%(updated)s, deleted=%(deleted)s WHERE load_id=%(load_id)s",
         {**counts, "load_id": load_id},
     )
@@ -77,16 +80,16 @@ def fail_load(conn, load_id: int, error: str) -> None:
     """Mark the failure after the load's transaction rolled back; a committed success stays a success."""
     with conn.transaction():
         conn.execute(
-            "UPDATE raw._loads SET status='failed', finished_at=clock_timestamp(), error=%s "
+            f"UPDATE {LOADS} SET status='failed', finished_at=clock_timestamp(), error=%s "
             "WHERE load_id=%s AND status='running'",
             (error[:2000], load_id),
         )
 
 
 audit_asset_spec = dg.AssetSpec(
-    key=["raw", "_loads"],
-    group_name="raw",
+    key=[SCHEMA, "_loads"],
+    group_name=SCHEMA,
     description="Load audit trail, one row per raw load; written by every raw asset, read by dbt for 'data as of'.",
     kinds={"postgres"},
-    metadata={"dagster/table_name": "warehouse.raw._loads"},
+    metadata={"dagster/table_name": LOADS},  # no database: an external table's connection is never opened
 )

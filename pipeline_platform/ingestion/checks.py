@@ -14,6 +14,7 @@ from __future__ import annotations
 import dagster as dg
 from psycopg import sql
 
+from pipeline_platform.ingestion.loader import target
 from pipeline_platform.ingestion.stage import ident_list
 
 
@@ -34,7 +35,7 @@ def _enforced(conn, table, pk) -> bool:
     row = conn.execute(
         "SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_index i JOIN pg_attribute a "
         "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass(%s) AND i.indisprimary",
-        (sql.SQL("{}.{}").format(sql.Identifier("raw"), sql.Identifier(table)).as_string(conn),),
+        (target(table).as_string(conn),),
     ).fetchone()
     return row[0] == sorted(pk)
 

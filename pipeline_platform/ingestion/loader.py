@@ -14,7 +14,7 @@ from psycopg import sql
 from pipeline_platform.ingestion import refresh, upsert
 from pipeline_platform.ingestion.stage import Stage, column_defs, ident_list
 
-SCHEMA = "raw"
+SCHEMA = "raw"  # the raw layer's schema, named here only (dbt's _sources.yml and the demo SQL spell it too)
 LOAD_ID_SETTING = "pipeline.load_id"
 # Rows written without an explicit _load_id (a direct COPY) take the id of the load that is running.
 LOAD_ID_DEFAULT = f"nullif(current_setting('{LOAD_ID_SETTING}', true), '')::bigint"

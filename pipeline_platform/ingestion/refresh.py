@@ -18,10 +18,12 @@ class EmptyRefreshError(RuntimeError):
 
 
 def _has_dependents(conn, table: str) -> bool:
+    from pipeline_platform.ingestion.loader import target
+
     row = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid "
         "WHERE d.refobjid = to_regclass(%s) AND r.ev_class <> d.refobjid)",
-        (sql.SQL("{}.{}").format(sql.Identifier("raw"), sql.Identifier(table)).as_string(conn),),
+        (target(table).as_string(conn),),
     ).fetchone()
     return bool(row[0])
 

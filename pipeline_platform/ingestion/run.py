@@ -84,13 +84,15 @@ def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
             conn.commit()
             phase = "report"
             row_count = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target)).fetchone()[0]
+            table_name = f"{conn.info.dbname}.{loader.SCHEMA}.{spec.table}"
             preview = metadata.preview(conn, target, load_id)
             results = checks.evaluate(conn, spec, target, counts["rows_read"], row_count, dupes)
         except Exception as exc:
             failures.fail(context, conn, spec, window.label, load_id, phase, exc)
     context.log.info(f"raw.{spec.name}: {counts}")
     return dg.MaterializeResult(
-        metadata=metadata.materialization({**counts, "duplicate_rows": dupes["duplicate_rows"]}, row_count, load_id,
-                                          preview, extra),
+        metadata={**metadata.materialization({**counts, "duplicate_rows": dupes["duplicate_rows"]}, row_count,
+                                             load_id, preview, extra),
+                  "dagster/table_name": dg.MetadataValue.text(table_name)},
         check_results=results
     )

@@ -145,3 +145,15 @@ def test_hostile_column_name_is_loaded_as_a_column_and_drops_nothing(platform):
     assert platform.scalar("SELECT count(*) FROM raw.orders") == 1
     assert platform.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name='customers' "
                            "AND column_name = %s", (hostile,)) == 1
+
+
+def test_table_name_metadata_names_the_database_the_load_connected_to(database_url, tmp_path, landing):
+    """No database name is spelled in code: a warehouse database called anything shows up as such."""
+    from tests.ingestion.conftest import Platform
+    from tests.reliability.live_env import fresh_database
+
+    platform = Platform(fresh_database(database_url, "sales_dwh"), tmp_path, landing)
+    land(platform, "2026-09-01", DAY1)
+    result = platform.materialize(platform.sources({"customers": entry()}), partition_key="2026-09-01")
+    assert result.success, failure_message(result)
+    assert metadata_of(result, dg.AssetKey(["raw", "customers"]))["dagster/table_name"] == "sales_dwh.raw.customers"
