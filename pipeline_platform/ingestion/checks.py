@@ -14,7 +14,7 @@ from __future__ import annotations
 import dagster as dg
 from psycopg import sql
 
-from pipeline_platform.ingestion.loader import target
+from pipeline_platform.ingestion.loader import SCHEMA, target
 from pipeline_platform.ingestion.stage import ident_list
 
 
@@ -73,7 +73,7 @@ def refuse_duplicates(spec, where: str, found: dict) -> None:
     if spec.duplicates == "fail" and found["duplicate_rows"]:
         what = "primary key and cursor" if len(found["identity"]) > len(spec.primary_key) else "primary key"
         raise DuplicateKeyError(
-            f"raw.{spec.name}: {where}: {found['duplicate_rows']} row(s) repeat the {what} "
+            f"{SCHEMA}.{spec.name}: {where}: {found['duplicate_rows']} row(s) repeat the {what} "
             f"({', '.join(found['identity'])}) "
             f"of another row in this extract ({found['duplicate_keys']} key(s), "
             f"e.g. {', '.join(found['examples'])}); duplicates: fail loads nothing. Remove the repeats at the "

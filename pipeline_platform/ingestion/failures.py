@@ -13,6 +13,7 @@ from __future__ import annotations
 import psycopg
 
 from pipeline_platform.ingestion import audit
+from pipeline_platform.ingestion.loader import SCHEMA
 
 
 class WarehouseConnectionLost(RuntimeError):
@@ -31,14 +32,14 @@ def root_reason(exc: BaseException) -> str:
 
 
 def lost_message(name: str, label: str | None, load_id: int, phase: str, reason: str) -> str:
-    where = f"raw.{name}: lost the connection to the warehouse"
+    where = f"{SCHEMA}.{name}: lost the connection to the warehouse"
     if phase == "commit":
         return (f"{where} while committing load {load_id} ({reason}); whether it committed is unknown: "
-                f"raw._loads says 'success' for load {load_id} if it did. Rerunning is safe either way.")
+                f"{audit.LOADS} says 'success' for load {load_id} if it did. Rerunning is safe either way.")
     if phase == "report":
         return (f"{where} after load {load_id} committed ({reason}); the data is loaded, "
                 "but its checks and metadata were not recorded: rerun to record them.")
-    return (f"{where} during the load ({reason}); the transaction was rolled back and raw.{name} is "
+    return (f"{where} during the load ({reason}); the transaction was rolled back and {SCHEMA}.{name} is "
             f"unchanged. Rerun {'partition ' + label if label else 'the load'} once the database is back.")
 
 
@@ -50,6 +51,6 @@ def fail(context, conn, spec, label: str | None, load_id: int, phase: str, exc: 
         conn.rollback()
         audit.fail_load(conn, load_id, f"{type(exc).__name__}: {exc}")
     except psycopg.Error as audit_error:
-        context.log.warning(f"raw.{spec.name}: could not mark load {load_id} failed in raw._loads "
+        context.log.warning(f"{SCHEMA}.{spec.name}: could not mark load {load_id} failed in {audit.LOADS} "
                             f"({root_reason(audit_error)}); the next load will mark it abandoned")
     raise exc

@@ -51,7 +51,7 @@ def swap(conn, spec, stage: Stage, load_id: int) -> dict:
         ),
     ).rowcount
     if rows == 0:
-        raise EmptyRefreshError(f"full_refresh of raw.{table} read 0 rows; the existing table was kept")
+        raise EmptyRefreshError(f"full_refresh of {SCHEMA}.{table} read 0 rows; the existing table was kept")
     replaced = 0
     if old_cols:
         replaced = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target(table))).fetchone()[0]

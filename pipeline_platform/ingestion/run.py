@@ -30,7 +30,7 @@ def _extract(context, conn, spec, window, existing, make_sink):
     res = context.resources
     if spec.kind == "csv":
         files = csv_source.files_for_window(res.landing.root(), spec.landing_glob, window.first, window.last)
-        context.log.info(f"raw.{spec.name}: {len(files)} landing file(s) for {window.label or 'all days'}")
+        context.log.info(f"{loader.SCHEMA}.{spec.name}: {len(files)} landing file(s) for {window.label or 'all days'}")
         return csv_extract.extract(spec, existing, files, make_sink), {"files": len(files)}
     since, until = window.since, window.until
     if not spec.partitioned and spec.cursor and spec.cursor in existing:
@@ -64,7 +64,7 @@ def _load(context, conn, spec, window, load_id: int):
             return counts, {**extra, "path": "direct COPY"}, dupes
         except psycopg.errors.UniqueViolation:
             conn.execute("ROLLBACK TO SAVEPOINT direct_copy")
-            context.log.info(f"raw.{spec.name}: the extract repeats keys; loading through the stage instead")
+            context.log.info(f"{loader.SCHEMA}.{spec.name}: the extract repeats keys; loading through the stage instead")
     stage, extra = _extract(context, conn, spec, window, existing, lambda c: Stage(conn, spec.table, c))
     dupes = _duplicates(conn, spec, window, stage.ident, stage.columns)
     return {**loader.apply(conn, spec, stage, load_id), "rows_read": stage.rows}, {**extra, "path": "staged"}, dupes
@@ -89,7 +89,7 @@ def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
             results = checks.evaluate(conn, spec, target, counts["rows_read"], row_count, dupes)
         except Exception as exc:
             failures.fail(context, conn, spec, window.label, load_id, phase, exc)
-    context.log.info(f"raw.{spec.name}: {counts}")
+    context.log.info(f"{loader.SCHEMA}.{spec.name}: {counts}")
     return dg.MaterializeResult(
         metadata={**metadata.materialization({**counts, "duplicate_rows": dupes["duplicate_rows"]}, row_count,
                                              load_id, preview, extra),
