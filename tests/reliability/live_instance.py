@@ -5,7 +5,8 @@ workspace that points at the running code server (the webserver's own code path,
 layer), so they travel the real route: run queue -> daemon -> DefaultRunLauncher -> code server ->
 run worker process. The instance is the repo's ``dagster.yaml`` with only its polling intervals
 shortened (``live_env.py``); schedules and sensors are stopped before the daemon starts, so the only runs are the
-test's own.
+test's own, except those a test names in ``running``: they are started then, before the daemon, since
+a schedule started while the daemon's first pass is under way can be written back as stopped.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class LiveInstance:
     daemon: Server | None = None
     workspace: WorkspaceProcessContext | None = None
     instance: dg.DagsterInstance | None = None
+    running: frozenset[str] = frozenset()  # schedules and sensors to turn on (all others are turned off)
 
     def start(self) -> "LiveInstance":
         logs = self.root / "logs"
@@ -79,9 +81,15 @@ class LiveInstance:
         location = self.workspace.create_request_context().get_code_location(LOCATION)
         for repo in location.get_repositories().values():
             for sensor in repo.get_sensors():
-                self.instance.stop_sensor(sensor.get_remote_origin_id(), sensor.selector_id, sensor)
+                if sensor.name in self.running:
+                    self.instance.start_sensor(sensor)
+                else:
+                    self.instance.stop_sensor(sensor.get_remote_origin_id(), sensor.selector_id, sensor)
             for schedule in repo.get_schedules():
-                self.instance.stop_schedule(schedule.get_remote_origin_id(), schedule.selector_id, schedule)
+                if schedule.name in self.running:
+                    self.instance.start_schedule(schedule)
+                else:
+                    self.instance.stop_schedule(schedule.get_remote_origin_id(), schedule.selector_id, schedule)
 
     def launch(self, keys: list[dg.AssetKey], tags: dict | None = None, run_config: dict | None = None) -> str:
         """Queue a run of ``keys`` the way the UI does; returns its run id."""
