@@ -69,12 +69,16 @@ def extract(spec, existing: dict, client, since: str | None, until: str | None, 
 
 
 def _copy_pages(spec, existing: dict, url: str, planned: dict, stream, fetched: list, make_sink):
-    """Type the columns from page 1, then COPY page after page; a page with new fields reopens COPY."""
+    """Type the columns from page 1, then COPY page after page; a page with new fields, or with values
+    a column typed from earlier pages would change (it then widens, see ``drift.RETYPE_EXACTLY``),
+    reopens COPY."""
     first, body = next(stream, ([], b""))
     pending = first
     new = drift.accept(spec, planned, sorted(_fields(first)), f"GET {url} page 1")
     types = {c: t or drift.infer([r.get(c) for r in first], True) for c, t in planned.items()}
     types.update({c: existing.get(c) or drift.infer([r.get(c) for r in first], True) for c in new})
+    # Typed from values, not declared: every later page must fit too, or the column widens.
+    inferred = {c for c, t in planned.items() if not t} | {c for c in new if not existing.get(c)}
     stage = make_sink(types)
     shape = PageShape(spec, f"GET {url}")  # removed fields and type changes, named by page
     while pending is not None:
@@ -86,7 +90,8 @@ def _copy_pages(spec, existing: dict, url: str, planned: dict, stream, fetched: 
                 for records, body in chain([(pending, body)], stream):
                     fields = _fields(records)
                     shape.check(fetched[0], records, fields)
-                    if not fields <= known:
+                    wider = drift.widened(records, {c: stage.columns[c] for c in inferred}) if inferred else {}
+                    if not fields <= known or wider:
                         pending = records
                         break
                     copy.write(formatter(records, body))
@@ -98,6 +103,16 @@ def _copy_pages(spec, existing: dict, url: str, planned: dict, stream, fetched: 
                 raise
             raise named from exc
         if pending is not None:
-            for name in drift.accept(spec, stage.columns, sorted(fields - known), f"GET {url} page {fetched[0]}"):
+            where = f"GET {url} page {fetched[0]}"
+            for name, kind in wider.items():
+                if (target := drift.retype_target(stage.columns[name], kind)) is None:
+                    raise drift.SchemaDriftError(
+                        f"{where}: field {name!r} was typed {stage.columns[name]} from earlier pages, and this page "
+                        f"has values that type would change (they need {kind}); declare the field's type in "
+                        f"sources.yaml for source '{spec.name}', e.g. columns: {{{name}: text}}")
+                stage.retype(name, target)
+            for name in drift.accept(spec, stage.columns, sorted(fields - known), where):
                 stage.add_column(name, existing.get(name) or drift.infer([r.get(name) for r in pending], True))
+                if not existing.get(name):
+                    inferred.add(name)
     return stage

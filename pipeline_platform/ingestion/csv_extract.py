@@ -2,14 +2,14 @@
 
 All headers are read before the first byte is copied, so a missing column or a drift the policy
 forbids fails the run before any work is done; new columns the policy allows are typed (declared,
-existing, or inferred from a small sample) and added to the stage up front. Primary-key columns are
-NOT NULL in the stage too, so an empty key fails at its own file line, not later in the upsert.
+existing, or inferred from every value of this extract's files, so no value of the first load is
+changed by its type) and added to the stage up front. Primary-key columns are NOT NULL in the stage
+too, so an empty key fails at its own file line, not later in the upsert.
 """
 
 from __future__ import annotations
 
 import io
-import itertools
 from pathlib import Path
 
 from psycopg import sql
@@ -19,12 +19,12 @@ from pipeline_platform.ingestion.csv_header import CsvFormatError
 from pipeline_platform.ingestion.direct import DirectSink
 
 
-def sample(path: Path, offset: int, rows: int = 500) -> list[list[str]]:
-    """The first ``rows`` data records, for type inference of undeclared columns."""
+def infer_types(path: Path, offset: int, positions: dict[str, int], found: dict) -> dict[str, str]:
+    """Types of the undeclared columns at ``positions`` from every data record of the file."""
     with path.open("rb") as fh:
         fh.seek(offset)
         text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
-        return list(itertools.islice(csv_source.reader(text), rows))
+        return drift.infer_records(csv_source.reader(text), positions, found)
 
 
 def _require_keys(stage, spec) -> None:
@@ -38,6 +38,7 @@ def _require_keys(stage, spec) -> None:
 def extract(spec, existing: dict, files: list[Path], make_sink):
     """Plan columns from every header, then ``make_sink(columns)`` and COPY each file into it."""
     known = drift.planned_columns(spec, existing)
+    inferred: dict[str, str] = {}  # typed from this extract's values: later files may still widen them
     plans = []
     for path in files:
         header, offset, lines = csv_source.read_header(path)
@@ -47,12 +48,12 @@ def extract(spec, existing: dict, files: list[Path], make_sink):
         if missing:
             raise CsvFormatError(f"{where}: header lacks declared column(s) {missing}; header is {header}")
         new = drift.accept(spec, known, header, where)
-        untyped = [c for c in header if c in new or known.get(c) is None]
+        known.update({c: existing[c] for c in new if existing.get(c)})
+        untyped = {c: i for i, c in enumerate(header)
+                   if (c in new or known.get(c) is None or c in inferred) and not existing.get(c)}
         if untyped:
-            rows = sample(path, offset)
-            for name in untyped:
-                i = header.index(name)
-                known[name] = existing.get(name) or drift.infer(row[i] for row in rows if len(row) > i)
+            inferred.update(infer_types(path, offset, untyped, inferred))
+            known.update(inferred)
         plans.append((path, header, offset, lines))
     stage = make_sink({c: t or "text" for c, t in known.items()})
     if spec.load != "append":

@@ -85,15 +85,61 @@ def _json_type(value) -> str:
 WIDEN = {frozenset({"bigint", "numeric"}): "numeric", frozenset({"date", "timestamptz"}): "timestamptz"}
 
 
+def _widen(found: str | None, kind: str) -> str:
+    return kind if found is None or found == kind else WIDEN.get(frozenset({found, kind}), "text")
+
+
 def infer(values, from_json: bool = False) -> str:
     """The narrowest type that fits every non-empty sample value (``text`` when in doubt)."""
     found = None
     for value in values:
         if value is None or value == "":
             continue
-        kind = _json_type(value) if from_json else _text_type(value)
-        if found is None or found == kind:
-            found = kind
-        else:
-            found = WIDEN.get(frozenset({found, kind}), "text")
+        found = _widen(found, _json_type(value) if from_json else _text_type(value))
     return found or "text"
+
+
+# What a column typed from earlier values can become without changing any value already in it:
+# those values were canonical (see _text_type), so their text form is the text that arrived.
+RETYPE_EXACTLY = {("bigint", "numeric"), *((kind, "text") for kind in ("bigint", "numeric", "boolean", "date"))}
+CHECKED = {"bigint", "numeric", "boolean", "date", "timestamptz"}  # text and jsonb hold any JSON value
+
+
+def retype_target(old: str, wider: str) -> str | None:
+    """The type a column of ``old`` values becomes for values that need ``wider``; None: none exact."""
+    return wider if (old, wider) in RETYPE_EXACTLY else "text" if (old, "text") in RETYPE_EXACTLY else None
+
+
+def widened(records: list[dict], current: dict[str, str]) -> dict[str, str]:
+    """JSON records' fields (of ``current``, the types inferred so far) that need a wider type."""
+    found = {}
+    for name, kind in current.items():
+        if kind not in CHECKED:
+            continue
+        wider = kind
+        for record in records:
+            value = record.get(name)
+            if value is not None and value != "":
+                wider = _widen(wider, _json_type(value))
+                if wider == "text":
+                    break
+        if wider != kind:
+            found[name] = wider
+    return found
+
+
+def infer_records(records, positions: dict[str, int], found: dict[str, str | None] | None = None) -> dict[str, str]:
+    """Types of the text columns at ``positions`` over every record (one pass, which ends as soon as
+    all of them are ``text``), widened from ``found`` (types already inferred from earlier files)."""
+    found = {name: (found or {}).get(name) for name in positions}
+    open_ = {name: i for name, i in positions.items() if found[name] != "text"}
+    for record in records:
+        for name, i in list(open_.items()):
+            value = record[i] if i < len(record) else ""
+            if value != "":
+                found[name] = _widen(found[name], _text_type(value))
+                if found[name] == "text":
+                    del open_[name]
+        if not open_:
+            break
+    return {name: kind or "text" for name, kind in found.items()}

@@ -43,6 +43,12 @@ class Stage:
         )
         self.columns[name] = type_
 
+    def retype(self, name: str, type_: str) -> None:
+        """A column typed from earlier values widened (``drift.RETYPE_EXACTLY``); no COPY may be open."""
+        self.conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING {}::{}").format(
+            self.ident, sql.Identifier(name), sql.SQL(type_), sql.Identifier(name), sql.SQL(type_)))
+        self.columns[name] = type_
+
     @contextmanager
     def copy(self, columns: list[str], header: bool = False, text: bool = False):
         """A COPY ... FROM STDIN into ``columns``; yields the psycopg Copy to ``write`` bytes to:
