@@ -3,10 +3,11 @@
 They run in the load's own step, right after the commit, so a bad load is flagged in the same run
 that caused it. When the table carries a PRIMARY KEY constraint on exactly the declared key, both key
 checks hold by construction and are reported as such without scanning a million rows. A key the
-extract itself repeats is counted before the apply (the last row wins, silently, otherwise): a
-warn-severity check by default, a failed load that writes nothing under ``duplicates: fail``. With a
-``cursor``, rows of one key at different cursor values are versions (the newest wins, as declared),
-so only a repeat at the same cursor value, which nothing orders, counts.
+extract itself repeats is counted in the load's transaction (the last row wins, silently, otherwise):
+a warn-severity check by default, a failed load that writes nothing under ``duplicates: fail``. With
+a ``cursor``, rows of one key at different cursor values are versions (the newest wins, as
+declared), so only rows tied on the cursor too count; an upsert counts the ties of the version it
+keeps, in the statement that picks it (``upsert.py``).
 """
 
 from __future__ import annotations
@@ -48,12 +49,15 @@ class DuplicateKeyError(ValueError):
 
 
 def _identity(spec, columns) -> list[str]:
-    return [*spec.primary_key, *([spec.cursor] if spec.cursor in columns else [])]
+    """What makes two rows the same record: the key, and the cursor where it orders versions
+    (a full refresh keeps each key's last row whatever its cursor)."""
+    versions = spec.cursor in columns and spec.load != "full_refresh"
+    return [*spec.primary_key, *([spec.cursor] if versions else [])]
 
 
 def extract_duplicates(conn, spec, rows: sql.Composable, columns) -> dict:
     """Rows of ``rows`` (a table, or a filtered subquery, with ``columns``) repeating the key (and
-    cursor) of another row; under ``duplicates: fail`` any such row fails the load."""
+    cursor) of another row, for appends and full refreshes (the upsert counts its own ties)."""
     if not spec.primary_key:
         return NO_DUPLICATES
     identity = _identity(spec, columns)

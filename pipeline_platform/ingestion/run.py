@@ -43,12 +43,6 @@ def _extract(context, conn, spec, window, existing, make_sink):
     return sink, {"pages": pages, "updated_since": since, "updated_until": until}
 
 
-def _duplicates(conn, spec, window, rows: sql.Composable, columns) -> dict:
-    found = checks.extract_duplicates(conn, spec, rows, columns)
-    checks.refuse_duplicates(spec, window.label or "all days", found)
-    return found
-
-
 def _load(context, conn, spec, window, load_id: int):
     """Extract and apply inside the caller's transaction; returns (counts, extra metadata, duplicates)."""
     loader.begin(conn, load_id)
@@ -59,15 +53,18 @@ def _load(context, conn, spec, window, load_id: int):
             sink, extra = _extract(context, conn, spec, window, existing, lambda c: direct.DirectSink(conn, spec, c))
             # An upsert target's PRIMARY KEY refused any repeat already; an append target has none.
             this_load = sql.SQL("(SELECT * FROM {} WHERE _load_id = {}) AS this_load").format(sink.ident, sql.Literal(load_id))
-            dupes = _duplicates(conn, spec, window, this_load, sink.columns) if spec.load == "append" else checks.NO_DUPLICATES
+            dupes = checks.extract_duplicates(conn, spec, this_load, sink.columns) if spec.load == "append" else checks.NO_DUPLICATES
+            checks.refuse_duplicates(spec, window.label or "all days", dupes)
             counts = {**direct.counts(conn, spec, sink), "rows_read": sink.rows}
             return counts, {**extra, "path": "direct COPY"}, dupes
         except psycopg.errors.UniqueViolation:
             conn.execute("ROLLBACK TO SAVEPOINT direct_copy")
             context.log.info(f"{loader.SCHEMA}.{spec.name}: the extract repeats keys; loading through the stage instead")
     stage, extra = _extract(context, conn, spec, window, existing, lambda c: Stage(conn, spec.table, c))
-    dupes = _duplicates(conn, spec, window, stage.ident, stage.columns)
-    return {**loader.apply(conn, spec, stage, load_id), "rows_read": stage.rows}, {**extra, "path": "staged"}, dupes
+    counts = loader.apply(conn, spec, stage, load_id)
+    dupes = counts.pop("duplicates", None) or checks.extract_duplicates(conn, spec, stage.ident, stage.columns)
+    checks.refuse_duplicates(spec, window.label or "all days", dupes)  # raised here, the apply rolls back
+    return {**counts, "rows_read": stage.rows}, {**extra, "path": "staged"}, dupes
 
 
 def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:

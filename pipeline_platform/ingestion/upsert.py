@@ -3,7 +3,9 @@
 Only rows whose cursor moved forward and whose values differ are rewritten (``IS DISTINCT FROM``),
 so a rerun rewrites nothing. The counts come from the same statement: a data-modifying CTE reads
 the table's pre-statement snapshot, so joining its RETURNING rows back to the table shows each
-row's old soft-delete state without a second pass over the stage.
+row's old soft-delete state without a second pass over the stage. So do the extract's repeated
+keys: the pass that picks each key's newest row also counts the rows tied with it (same key and
+cursor), which only the order of the file decided between (``checks.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from psycopg import sql
 
 from pipeline_platform.ingestion.stage import Stage, ident_list
+
+TIES = "_pipeline_ties"  # the column of the source rows counting each kept row's ties
 
 
 def is_set(expr: sql.Composable) -> sql.Composable:
@@ -49,15 +53,24 @@ def upsert(conn, spec, stage: Stage, load_id: int) -> dict:
         if soft else sql.SQL("0")
     )
     join = sql.SQL("LEFT JOIN {} o USING ({})").format(t, keys) if soft else sql.SQL("")
+    identity = [*pk, *([spec.cursor] if spec.cursor else [])]
+    ties = sql.Identifier(TIES)
     query = sql.SQL(
-        "WITH up AS (INSERT INTO {t} AS t ({n}, _load_id) "
-        "SELECT DISTINCT ON ({k}) {n}, {load_id} FROM {s} ORDER BY {order} "
-        "ON CONFLICT ({k}) {action} {returning}) "
-        "SELECT count(*) FILTER (WHERE _ins), count(*) FILTER (WHERE NOT _ins), {deleted} FROM up {join}"
+        "WITH src AS MATERIALIZED (SELECT DISTINCT ON ({k}) {n}, count(*) OVER (PARTITION BY {ident}) AS {ties} "
+        "FROM {s} ORDER BY {order}), "
+        "up AS (INSERT INTO {t} AS t ({n}, _load_id) SELECT {n}, {load_id} FROM src "
+        "ON CONFLICT ({k}) {action} {returning}), "
+        "done AS (SELECT count(*) FILTER (WHERE _ins) AS i, count(*) FILTER (WHERE NOT _ins) AS u, {deleted} AS d "
+        "FROM up {join}) "
+        "SELECT i, u, d, (SELECT count(*) FROM src WHERE {ties} > 1), "
+        "(SELECT coalesce(sum({ties} - 1), 0) FROM src WHERE {ties} > 1), "
+        "ARRAY(SELECT row({ident})::text FROM src WHERE {ties} > 1 ORDER BY {ties} DESC, 1 LIMIT 3) FROM done"
     ).format(
         t=t, n=names, k=keys, s=stage.ident, order=sql.SQL(", ").join([keys, *order, sql.SQL("ctid DESC")]),
         action=action, returning=returning, deleted=deleted, join=join, load_id=sql.Literal(load_id),
+        ident=ident_list(identity), ties=ties,
     )
     # No query parameters: a column named "%(load_id)s" or "100%s" would be parsed as a placeholder.
-    inserted, updated, deleted_n = conn.execute(query).fetchone()
-    return {"inserted": inserted, "updated": updated, "deleted": deleted_n}
+    inserted, updated, deleted_n, keys_n, rows_n, examples = conn.execute(query).fetchone()
+    duplicates = {"duplicate_rows": int(rows_n), "duplicate_keys": keys_n, "examples": examples, "identity": identity}
+    return {"inserted": inserted, "updated": updated, "deleted": deleted_n, "duplicates": duplicates}

@@ -112,3 +112,12 @@ def test_versions_of_a_key_at_different_cursor_values_are_not_duplicates(platfor
     refused = platform.materialize(assets, partition_key=DAY)
     assert "1 row(s) repeat the primary key and cursor (id, at)" in failure_message(refused)
     assert [r[:2] for r in platform.rows("people", "id")] == [(1, "new")]
+
+
+def test_full_refresh_counts_every_repeat_since_it_keeps_the_last_row_whatever_the_cursor(platform):
+    assets = platform.sources({"people": _entry(columns={**COLUMNS, "at": "timestamptz"}, cursor="at",
+                                                load="full_refresh", partitioned="none")})
+    _land(platform, f"people_{DAY}.csv", f"id,name,at\n1,new,{DAY}T10:00:00Z\n1,old,{DAY}T09:00:00Z\n2,b,{DAY}T09:00:00Z\n")
+    result = platform.materialize(assets)
+    assert result.success, failure_message(result)
+    assert metadata_of(result, KEY)["duplicate_rows"] == 1 and not _warning(result).passed
