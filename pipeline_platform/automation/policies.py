@@ -9,11 +9,12 @@ and defines a policy for every trigger.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from pipeline_platform.automation.settings import setting
 
 DEFAULT_FILE = Path(__file__).with_name("alert_policies.yaml")
 POLICIES_ENV = "PIPELINE_ALERT_POLICIES"
@@ -74,7 +75,7 @@ class Policies:
 
 
 def policies_path() -> Path:
-    configured = os.environ.get(POLICIES_ENV)
+    configured = setting(POLICIES_ENV)
     return Path(configured) if configured else DEFAULT_FILE
 
 
@@ -83,7 +84,7 @@ def load_policies(path: str | Path | None = None) -> Policies:
     try:
         text = path.read_text()
     except OSError as exc:
-        source = f" (from {POLICIES_ENV})" if os.environ.get(POLICIES_ENV) and path == policies_path() else ""
+        source = f" (from {POLICIES_ENV})" if setting(POLICIES_ENV) and path == policies_path() else ""
         raise AlertPolicyError(f"{path}{source}: cannot read the alert policy file: {exc.strerror or exc}") from None
     try:
         root = yaml.compose(text)

@@ -31,6 +31,7 @@ DEFAULTS = {
     "PIPELINE_SLACK_BASE_URL": "https://slack.com/api/",
     "PIPELINE_WEBSERVER_URL": "http://127.0.0.1:3000",
     "PIPELINE_DIGEST_HOUR": "8",
+    "PIPELINE_ALERT_POLICIES": "",  # empty: the file shipped beside policies.py
 }
 TOKEN_ENV = "SLACK_BOT_TOKEN"
 

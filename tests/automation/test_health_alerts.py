@@ -11,6 +11,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import dagster as dg
+import pytest
 
 from pipeline_platform.automation.check_alerts import build_check_failure_alert_sensor
 from pipeline_platform.automation.digest import build_digest_sensor, digest_text
@@ -18,10 +19,10 @@ from pipeline_platform.automation.failure_alerts import build_run_failure_alert_
 from pipeline_platform.automation.health_alerts import build_health_alert_sensor
 from pipeline_platform.automation.policies import load_policies
 from pipeline_platform.automation.progress_alerts import build_run_progress_sensor
-from pipeline_platform.automation.slack import PlatformSlack
+from pipeline_platform.automation.slack import AlertNotDelivered, PlatformSlack
 from tests.automation import graph
 from tests.automation.test_slack_alerts import Ticker
-from tests.helpers import wait_until
+from tests.helpers import free_port, wait_until
 
 SLACK = PlatformSlack(token=dg.EnvVar("SLACK_BOT_TOKEN"), backoff_seconds=0.05, max_wait_seconds=5)
 FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(minutes=2), warn_window=timedelta(minutes=1))
@@ -167,3 +168,20 @@ def test_daily_digest_reports_asset_health_once_a_day(fake_slack, instance):
     FLAKY_FAILS.clear()
     dg.materialize([flaky], instance=instance)  # failed once, then made good: not listed
     assert f"Failed runs never recovered: 1 (raw/broken {failed[:8]})" in digest_text(instance, datetime.now(timezone.utc))
+
+
+def test_without_a_token_the_new_sensors_skip_and_say_what_to_set(monkeypatch, instance):
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    for sensor in (build_health_alert_sensor(SLACK), build_run_progress_sensor(SLACK), build_digest_sensor(SLACK, hour=0)):
+        assert "SLACK_BOT_TOKEN" in Ticker(sensor, instance, dg.Definitions(sensors=[sensor]))()
+
+
+def test_slack_sdk_handlers_cover_what_the_builtins_miss(fake_slack):
+    """502/504 (the built-in 5xx handler knows 500 and 503 only), Retry-After as an HTTP date (the
+    built-in reads whole seconds only), and a refused connection end in delivery or one clear error."""
+    fake_slack.script = [(502, {}), (504, {}), (429, {"Retry-After": "Thu, 01 Jan 1970 00:00:00 GMT"})]
+    SLACK.post("through three kinds of trouble")
+    assert fake_slack.attempts == 4 and [p["text"] for p in fake_slack.posts] == ["through three kinds of trouble"]
+    closed = PlatformSlack(token="xoxb-test", base_url=f"http://127.0.0.1:{free_port()}/api/", backoff_seconds=0.01, max_wait_seconds=1)
+    with pytest.raises(AlertNotDelivered, match="unreachable after the retry budget"):
+        closed.post("nobody listens on this port")
