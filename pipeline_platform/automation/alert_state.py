@@ -76,8 +76,9 @@ def skip_without_token(slack) -> dg.SkipReason | None:
     )
 
 
-def deliver(log, slack, state: AlertState) -> int:
-    """Send pending alerts in order; stop at the first failure (Slack is down). Returns # sent."""
+def deliver(slack, state: AlertState, log=None) -> int:
+    """Send pending alerts in order; stop at the first failure (Slack is down). Returns # sent.
+    Failures go to this module's log (the daemon's output) and to ``log`` (a tick's log) if given."""
     sent = 0
     while state.pending:
         alert = state.pending[0]
@@ -93,9 +94,9 @@ def deliver(log, slack, state: AlertState) -> int:
                     f"Slack alert {alert['id']} not delivered (try {alert['tries']}); "
                     f"{len(state.pending)} kept for the next tick: {exc}"
                 )
-            log.error(message)
-            if log is not LOG:
-                LOG.error(message)
+            LOG.error(message)
+            if log is not None:
+                log.error(message)
             break
         state.pending.pop(0)
         state.sent = [*state.sent, alert["id"]][-SENT_MEMORY:]

@@ -31,7 +31,7 @@ from pipeline_platform.automation.policies import Policies, load_policies
 from pipeline_platform.automation.settings import TOKEN_ENV
 from pipeline_platform.automation.slack import PlatformSlack
 
-LOG = logging.getLogger(__name__)
+LOG = logging.getLogger("pipeline_platform.automation.watchdog")  # also when run with -m
 STATE_KEY = "pipeline_platform/alert_watchdog"
 VALIDATE_TIMEOUT = 300
 _FAILED = re.compile(r"Validation failed for code location (\S+?):\s*\n(.*?)(?=\n\s*Stack Trace:|\n\S+ - dagster - |\Z)", re.S)
@@ -75,7 +75,7 @@ def check_once(instance: dg.DagsterInstance, slack: PlatformSlack, policies: Pol
             state.queue(f"{policy.name}:{name}:{now:.0f}", location_error_text(name, errors[name], policy.icon), [policy.channel])
         for name in recovered:
             state.queue(f"{policy.name}:{name}:ok:{now:.0f}", recovery_text(f"code location `{name}` loads again"), [policy.channel])
-    sent = deliver(LOG, slack, state)
+    sent = deliver(slack, state)
     kv_set(instance, STATE_KEY, state.dump())
     return f"sent {sent}; {len(state.pending)} pending; open: {', '.join(state.open) or 'none'}"
 
@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=60.0, help="seconds between rounds")
     parser.add_argument("--once", action="store_true", help="one round, then exit")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s watchdog %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    LOG.setLevel(logging.INFO)  # its own rounds; the storage libraries stay at warnings
     policies = load_policies()  # a bad policy file stops the watchdog here, with its line
     slack = PlatformSlack(token=dg.EnvVar(TOKEN_ENV))
     stop = threading.Event()
