@@ -25,11 +25,14 @@ __all__ = [
 
 
 def latest_ticks(instance: dg.DagsterInstance):
-    """(name, kind, newest finished tick) for every schedule and sensor the instance has state for.
+    """(name, kind, newest finished tick) for every running schedule and sensor.
 
-    A tick still in progress is passed over: read mid-evaluation, it would look like a recovery."""
+    A tick still in progress is passed over: read mid-evaluation, it would look like a recovery.
+    Stopped ones are too: their last failure, however old, is not news."""
     finished = [TickStatus.SUCCESS, TickStatus.SKIPPED, TickStatus.FAILURE]
     for state in instance.all_instigator_state():
+        if not state.is_running:
+            continue
         ticks = instance.get_ticks(state.instigator_origin_id, state.selector_id, limit=1, statuses=finished)
         if ticks:
             yield state.instigator_name, state.instigator_type.value.lower(), ticks[0]
