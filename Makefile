@@ -11,7 +11,7 @@ DAGSTER_PORT ?= 3000
 # The venv first on PATH: dagster-dbt looks up `dbt` there, and so do the Dagster processes make starts.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install manifest dev run test report stop migrate db-url psql bench bench-smoke package clean
+.PHONY: install manifest dev run test report stop migrate db-url psql bench bench-smoke package clean watchdog
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -44,6 +44,11 @@ test: $(MANIFEST)  ## the whole suite (browser tests need Chromium; CI installs 
 report: $(MANIFEST)  ## fault-injection tests, then the README reliability table from this one run
 	@status=0; $(PY) -m pytest -q -n 3 --dist loadfile $$(grep -rl --include='test_*.py' fault_tally tests) \
 	  $(PYTEST_ARGS) || status=$$?; $(PY) -m tests.reliability_tally && exit $$status
+
+# Beside `make dev` (or as its own service): what sensors cannot report because they run inside
+# the daemon and the code location. See docs/alerts.md.
+watchdog: $(STAMP)  ## alerts for a lost daemon heartbeat or a code location that fails to load
+	@$(ENV) && exec $(PY) -m pipeline_platform.automation.watchdog --workspace workspace.yaml
 
 stop: $(STAMP)  ## stop what dev/run started: Dagster, dashboard, demo API, embedded Postgres
 	@$(PY) -m pipeline_platform.cli stop

@@ -27,7 +27,7 @@ def slack_alert_sensor(slack, *, name: str, description: str, minimum_interval_s
                 return skip
             state = AlertState.load(context.cursor)
             summary = collect(context, state)
-            sent = deliver(context, slack, state)
+            sent = deliver(slack, state, context.log)
             context.update_cursor(state.dump())
             return dg.SkipReason(summary.format(sent=sent, pending=len(state.pending), waiting=len(state.waiting)))
 

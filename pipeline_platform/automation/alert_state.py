@@ -1,8 +1,11 @@
-"""What an alert sensor remembers between ticks: where it stopped reading, and what is unsent.
+"""What an alert sensor remembers between ticks: where it stopped reading, what is unsent, and
+which incidents are open.
 
 Alerts are rendered once and queued in the sensor cursor; delivery pops them only after Slack
 accepted them, so an outage delays alerts instead of losing them. A message that keeps failing is
 dropped (and logged) after ``MAX_TRIES`` ticks, so one bad message cannot block the queue forever.
+A condition that holds on every tick (a failing sensor, a stale asset) is an *incident*: it posts
+when it opens or changes level and once more when it recovers, never on every tick.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ SENT_MEMORY = 500
 
 @dataclass
 class AlertState:
-    mark: int | str | None = None  # storage id (event sensors) or date (digest)
-    pending: list[dict] = field(default_factory=list)  # {"id", "text", "tries"}
+    mark: int | str | dict | None = None  # storage id (event sensors), date (digest) or both per event type
+    pending: list[dict] = field(default_factory=list)  # {"id", "text", "tries", "channel"}
     waiting: dict[str, float] = field(default_factory=dict)  # run id -> first seen, retry expected
     sent: list[str] = field(default_factory=list)
+    open: dict[str, str] = field(default_factory=dict)  # incident key -> level
 
     @classmethod
     def load(cls, cursor: str | None) -> AlertState:
@@ -35,11 +39,26 @@ class AlertState:
     def dump(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
 
-    def queue(self, alert_id: str, text: str) -> None:
-        if alert_id in self.sent or any(p["id"] == alert_id for p in self.pending):
-            return
-        self.pending.append({"id": alert_id, "text": text, "tries": 0})
+    def queue(self, alert_id: str, text: str, channels: list[str] | tuple[str, ...] = ("",)) -> None:
+        """Queue ``text`` once per channel ("" is the Slack resource's default channel)."""
+        for channel in channels:
+            key = f"{alert_id}@{channel}" if channel else alert_id
+            if key in self.sent or any(p["id"] == key for p in self.pending):
+                continue
+            self.pending.append({"id": key, "text": text, "tries": 0, "channel": channel})
         del self.pending[:-MAX_PENDING]
+
+    def reconcile(self, scope: str, now_open: dict[str, str]) -> tuple[list[str], list[str]]:
+        """Compare the incidents open now (key -> level) with those remembered under ``scope``.
+
+        Returns (keys opened or changed level, keys recovered) and remembers ``now_open``."""
+        prefix = scope + ":"
+        changed = [k for k, level in now_open.items() if self.open.get(prefix + k) != level]
+        recovered = [k[len(prefix):] for k in self.open if k.startswith(prefix) and k[len(prefix):] not in now_open]
+        for key in recovered:
+            del self.open[prefix + key]
+        self.open.update({prefix + k: level for k, level in now_open.items()})
+        return changed, recovered
 
 
 def skip_without_token(slack) -> dg.SkipReason | None:
@@ -57,13 +76,14 @@ def skip_without_token(slack) -> dg.SkipReason | None:
     )
 
 
-def deliver(context: dg.SensorEvaluationContext, slack, state: AlertState) -> int:
-    """Send pending alerts in order; stop at the first failure (Slack is down). Returns # sent."""
+def deliver(slack, state: AlertState, log=None) -> int:
+    """Send pending alerts in order; stop at the first failure (Slack is down). Returns # sent.
+    Failures go to this module's log (the daemon's output) and to ``log`` (a tick's log) if given."""
     sent = 0
     while state.pending:
         alert = state.pending[0]
         try:
-            slack.post(alert["text"])
+            slack.post(alert["text"], alert.get("channel") or None)
         except Exception as exc:
             alert["tries"] += 1
             if alert["tries"] >= MAX_TRIES:
@@ -74,8 +94,9 @@ def deliver(context: dg.SensorEvaluationContext, slack, state: AlertState) -> in
                     f"Slack alert {alert['id']} not delivered (try {alert['tries']}); "
                     f"{len(state.pending)} kept for the next tick: {exc}"
                 )
-            context.log.error(message)
             LOG.error(message)
+            if log is not None:
+                log.error(message)
             break
         state.pending.pop(0)
         state.sent = [*state.sent, alert["id"]][-SENT_MEMORY:]

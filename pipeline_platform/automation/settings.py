@@ -13,7 +13,9 @@ code location loads with nothing configured and a changed variable takes effect 
 | ``PIPELINE_SLACK_CHANNEL`` | ``#pipeline-alerts`` | where alerts go |
 | ``PIPELINE_SLACK_TEST_CHANNEL`` | unset | if set, every message goes there instead |
 | ``PIPELINE_SLACK_BASE_URL`` | ``https://slack.com/api/`` | Slack Web API base (tests: loopback) |
-| ``PIPELINE_WEBSERVER_URL`` | ``http://127.0.0.1:3000`` | base of run links in alerts |
+| ``PIPELINE_WEBSERVER_URL`` | ``http://127.0.0.1:3000`` | base of run and asset links in alerts |
+| ``PIPELINE_ALERT_POLICIES`` | the shipped ``alert_policies.yaml`` | the alert policy file (``policies.py``) |
+| ``PIPELINE_DIGEST_HOUR`` | ``8`` | hour (in ``PIPELINE_TIMEZONE``) after which the daily digest is sent |
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ DEFAULTS = {
     "PIPELINE_SLACK_TEST_CHANNEL": "",
     "PIPELINE_SLACK_BASE_URL": "https://slack.com/api/",
     "PIPELINE_WEBSERVER_URL": "http://127.0.0.1:3000",
+    "PIPELINE_DIGEST_HOUR": "8",
+    "PIPELINE_ALERT_POLICIES": "",  # empty: the file shipped beside policies.py
 }
 TOKEN_ENV = "SLACK_BOT_TOKEN"
 
@@ -37,5 +41,14 @@ def setting(name: str) -> str:
     return os.environ.get(name) or DEFAULTS[name]
 
 
+def webserver_url(path: str) -> str:
+    """A page of the Dagster webserver, for links in alerts."""
+    return f"{setting('PIPELINE_WEBSERVER_URL').rstrip('/')}/{path}"
+
+
 def run_url(run_id: str) -> str:
-    return f"{setting('PIPELINE_WEBSERVER_URL').rstrip('/')}/runs/{run_id}"
+    return webserver_url(f"runs/{run_id}")
+
+
+def asset_url(path: list[str] | tuple[str, ...]) -> str:
+    return webserver_url("assets/" + "/".join(path))

@@ -63,6 +63,8 @@ def test_every_schedule_and_sensor_declares_its_default_status():
         "automation_condition_sensor": dg.DefaultSensorStatus.RUNNING,
         "slack_run_failure_alerts": dg.DefaultSensorStatus.RUNNING,
         "slack_check_failure_alerts": dg.DefaultSensorStatus.RUNNING,
+        "slack_run_progress": dg.DefaultSensorStatus.RUNNING,
+        "slack_health_alerts": dg.DefaultSensorStatus.RUNNING,
         "slack_daily_digest": dg.DefaultSensorStatus.STOPPED,
     }
     assert isinstance(defs.resources["slack"].token, dg.EnvVar)

@@ -40,11 +40,13 @@ DEFS = dg.Definitions(
 
 
 class Ticker:
-    def __init__(self, sensor, instance):
-        self.sensor, self.instance, self.cursor = sensor, instance, None
+    """Evaluates a sensor tick after tick, carrying its cursor, as the daemon does."""
+
+    def __init__(self, sensor, instance, definitions: dg.Definitions = DEFS):
+        self.sensor, self.instance, self.cursor, self.definitions = sensor, instance, None, definitions
 
     def __call__(self):
-        context = dg.build_sensor_context(instance=self.instance, cursor=self.cursor, definitions=DEFS)
+        context = dg.build_sensor_context(instance=self.instance, cursor=self.cursor, definitions=self.definitions)
         result = self.sensor.evaluate_tick(context)
         self.cursor = result.cursor or self.cursor
         return result.skip_message
