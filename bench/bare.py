@@ -19,11 +19,11 @@ def commands(ctx, folder, env):
     """The timed bare side: DDL, \\copy per table, dbt build, dbt docs, Streamlit up and healthy."""
     from pipeline_platform.dashboard import server
     from pipeline_platform.dbt.cli_resource import VENV_DBT
-    from pipeline_platform.dbt.project import dbt_project
+    from pipeline_platform.dbt.project import dbt_project, profile_args
     from pipeline_platform.resources.warehouse import dbt_env
 
-    dbt, project = str(VENV_DBT), str(dbt_project.project_dir)
-    dbt_args = ["--project-dir", project, "--profiles-dir", project, "--target-path", str(folder / "target"),
+    dbt, project = str(VENV_DBT), str(dbt_project().project_dir)
+    dbt_args = ["--project-dir", project, *profile_args(), "--target-path", str(folder / "target"),
                 "--log-path", str(folder / "logs")]
     url = f"http://127.0.0.1:{env['PIPELINE_DASHBOARD_PORT']}"
 

@@ -49,8 +49,10 @@ def parse(*project_dirs: Path) -> None:
     """``dbt parse`` of each project, all at once (they are independent; parsing is untimed)."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("DAGSTER_IS_DEV_CLI", None)
+    from pipeline_platform.dbt.project import profile_args
+
     procs = [subprocess.Popen([str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--project-dir", str(d),
-                               "--profiles-dir", str(d)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                               *profile_args()], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
              for d in project_dirs]
     for d, proc in zip(project_dirs, procs):
         out = proc.communicate()[0]

@@ -59,7 +59,7 @@ def adapter_while_running(dbt: DbtCliResource, invocation: DbtCliInvocation, arg
     return attach
 
 
-def dbt_resource(project: DbtProject = dbt_project) -> DbtCliResource:
-    """The dbt CLI next to this interpreter."""
-    return PlatformDbtCliResource(project_dir=project, dbt_executable=str(VENV_DBT))
+def dbt_resource(project: DbtProject | None = None) -> DbtCliResource:
+    """The dbt CLI next to this interpreter, with the platform's profile (``project.PROFILE``)."""
+    return PlatformDbtCliResource(project_dir=project or dbt_project(), dbt_executable=str(VENV_DBT))
 

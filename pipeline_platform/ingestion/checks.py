@@ -24,11 +24,11 @@ def specs(spec, key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     return found
 
 
-def _enforced(conn, table, pk) -> bool:
+def _enforced(conn, schema, table, pk) -> bool:
     row = conn.execute(
         "SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_index i JOIN pg_attribute a "
         "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass(%s) AND i.indisprimary",
-        (sql.SQL("{}.{}").format(sql.Identifier("raw"), sql.Identifier(table)).as_string(conn),),
+        (sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table)).as_string(conn),),
     ).fetchone()
     return row[0] == sorted(pk)
 
@@ -37,7 +37,7 @@ def evaluate(conn, spec, target, rows_read: int, row_count: int) -> list[dg.Asse
     results = []
     if spec.primary_key:
         keys = ident_list(spec.primary_key)
-        if _enforced(conn, spec.table, spec.primary_key):
+        if _enforced(conn, spec.schema, spec.table, spec.primary_key):
             dupes = nulls = 0
             how = "enforced by the PRIMARY KEY constraint"
         else:

@@ -20,6 +20,7 @@ import requests
 
 from pipeline_platform.dashboard.deploy import build_deploy_asset
 from pipeline_platform.dashboard.settings import DashboardSettings
+from pipeline_platform.dbt.project import profile_args
 from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,7 +32,7 @@ MART_KEYS = [dg.AssetKey(["marts", n]) for n in ("customer_lifetime_value", "mar
 def dbt(url: str, target: Path, *args: str) -> str:
     """Run dbt on ``url`` (target/logs in a temp dir); returns the invocation id = the new data version."""
     cmd = [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(REPO / "dbt_project"),
-           "--profiles-dir", str(REPO / "dbt_project"), "--target", "ci", "--target-path", str(target),
+           *profile_args(), "--target", "ci", "--target-path", str(target),
            "--log-path", str(target / "logs")]
     (target / "run_results.json").unlink(missing_ok=True)
     proc = subprocess.run(cmd, env=os.environ | dbt_env(url) | {"DO_NOT_TRACK": "1"}, capture_output=True,

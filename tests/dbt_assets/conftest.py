@@ -17,7 +17,7 @@ import dagster as dg
 import pytest
 
 from pipeline_platform.dashboard import server
-from pipeline_platform.dbt.project import SOURCE_DIR
+from pipeline_platform.dbt.project import dbt_project
 from pipeline_platform.resources.warehouse import state_dir
 from tests.helpers import free_port
 
@@ -42,9 +42,10 @@ def set_env(values: dict[str, str]):
 
 def copy_project(dest: Path) -> Path:
     """A copy of dbt_project/ with its prepared manifest, for runs that edit models."""
-    shutil.copytree(SOURCE_DIR, dest, ignore=shutil.ignore_patterns("target", "logs"))
+    source = dbt_project().project_dir
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("target", "logs"))
     (dest / "target").mkdir()
-    shutil.copy(SOURCE_DIR / "target" / "manifest.json", dest / "target" / "manifest.json")
+    shutil.copy(source / "target" / "manifest.json", dest / "target" / "manifest.json")
     return dest
 
 

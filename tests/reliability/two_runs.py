@@ -29,7 +29,7 @@ JOIN (SELECT n AS name, hashtext('raw.' || n)::bigint AS key FROM unnest(%s::tex
   ON l.locktype = 'advisory' AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = k.key
 WHERE NOT l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 """
-FCT_ORDERS_LOCK = "hashtext('\"warehouse\".\"marts\".\"fct_orders\"')"  # the marts' pre-hook key (macros/mart_lock.sql)
+FCT_ORDERS_LOCK = "hashtext('dbt build:model.pipeline_platform.fct_orders')"  # the dbt step's build lock (dbt/build_lock.py)
 FCT_ORDERS_WAITERS = f"""
 SELECT l.pid FROM pg_locks l
 WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND NOT l.granted
