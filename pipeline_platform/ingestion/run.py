@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 
 from pipeline_platform.ingestion import (
-    api_source, audit, checks, csv_extract, csv_source, direct, failures, loader, metadata,
+    api_source, audit, checks, csv_extract, direct, failures, landing_files, loader, metadata,
 )
 from pipeline_platform.ingestion.stage import SESSION_SETTINGS, Stage
 from pipeline_platform.ingestion.window import window_of
@@ -21,7 +21,7 @@ from pipeline_platform.ingestion.window import window_of
 
 def high_water_mark(conn, spec) -> str | None:
     value = conn.execute(
-        sql.SQL("SELECT max({}) FROM {}").format(sql.Identifier(spec.cursor), loader.target(spec.table))
+        sql.SQL("SELECT max({}) FROM {}").format(sql.Identifier(spec.cursor), loader.target(spec.table, spec.schema))
     ).fetchone()[0]
     return None if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
 
@@ -29,7 +29,7 @@ def high_water_mark(conn, spec) -> str | None:
 def _extract(context, conn, spec, window, existing, make_sink):
     res = context.resources
     if spec.kind == "csv":
-        files = csv_source.files_for_window(res.landing.root(), spec.landing_glob, window.first, window.last)
+        files = landing_files.files_for_window(res.landing.root(), spec.landing_glob, window.first, window.last)
         context.log.info(f"raw.{spec.name}: {len(files)} landing file(s) for {window.label or 'all days'}")
         return csv_extract.extract(spec, existing, files, make_sink), {"files": len(files)}
     since, until = window.since, window.until
@@ -46,7 +46,7 @@ def _extract(context, conn, spec, window, existing, make_sink):
 def _load(context, conn, spec, window, load_id: int):
     """Extract and apply inside the caller's transaction; returns (counts, extra metadata)."""
     loader.begin(conn, load_id)
-    existing = loader.existing_columns(conn, spec.table)
+    existing = loader.existing_columns(conn, spec.table, spec.schema)
     if direct.usable(conn, spec):
         conn.execute("SAVEPOINT direct_copy")
         try:
@@ -61,7 +61,7 @@ def _load(context, conn, spec, window, load_id: int):
 
 def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
     window = window_of(context, spec.partitioned)
-    target = loader.target(spec.table)
+    target = loader.target(spec.table, spec.schema)
     with psycopg.connect(context.resources.warehouse.url(), autocommit=True) as conn:
         load_id = audit.start_load(conn, spec.name, context.run.run_id, window.label)
         conn.execute(SESSION_SETTINGS)
