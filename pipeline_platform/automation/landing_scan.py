@@ -65,13 +65,9 @@ def scan(root: Path, globs: dict[str, str], seen: Seen, settle_before_ns: int) -
     found: list[Candidate] = []
     visited: set[str] = set()
     for source, pattern in globs.items():
-        for rel in landing_files.matching(root, pattern):
+        for rel, stat in landing_files.matching(root, pattern):
             if rel in visited:
                 continue  # two sources' globs overlap: the first one owns the file
-            try:
-                stat = os.stat(os.path.join(root, rel))
-            except FileNotFoundError:
-                continue  # removed between the listing and now
             visited.add(rel)
             prior = seen.files.get(rel)
             if prior and prior[0] == stat.st_size and prior[1] == stat.st_mtime_ns:
