@@ -50,13 +50,17 @@ def record_dagster_dev(pid: int) -> None:
     _pid_file("dagster_dev").write_text(str(pid))
 
 
+def stop_tree(pid: int, timeout: float = 20.0, marker: str | None = None) -> bool:
+    """Stop a process and all its descendants (for ``dagster dev``: webserver, daemon, code servers,
+    run workers), SIGKILL after ``timeout``; True when something was running."""
+    return processes.stop(pid, timeout, marker)
+
+
 def stop_all() -> list[str]:
     done = []
     dev_pid = _pid_file("dagster_dev")
     if dev_pid.exists():
-        # the pid `make dev` execs into dagster dev; its descendants are the webserver, daemon,
-        # code servers and run workers
-        if processes.stop(int(dev_pid.read_text()), timeout=20, marker="dagster"):
+        if stop_tree(int(dev_pid.read_text()), marker="dagster"):  # the pid `make dev` execs into dagster dev
             done.append("stopped dagster dev (webserver, daemon, code server)")
         dev_pid.unlink()
     pid_file = _pid_file("demo_api")
