@@ -32,6 +32,26 @@ def start(command: list[str], log_file: Path, env: dict[str, str] | None, cwd: P
     return proc.pid
 
 
+def run(command: list[str], log_file: Path, env: dict[str, str] | None, timeout: float) -> int:
+    """Run ``command`` to completion in its own session, output to ``log_file``; its exit code.
+
+    Past ``timeout`` its process group is SIGKILLed and ``subprocess.TimeoutExpired`` raised; a
+    server it started in a session of its own (a restart command's job) lives on.
+    """
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("wb") as log:
+        proc = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
+        )
+        try:
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+
+
 def alive(pid: int | None) -> bool:
     """True while ``pid`` runs; a zombie (exited, not yet reaped) counts as gone."""
     if not pid:

@@ -10,10 +10,10 @@ name the one being deployed, and so does ``PIPELINE_DASHBOARD_EXPOSURE`` in its 
 
 import os
 import shlex
-import signal
 import subprocess
 from pathlib import Path
 
+from pipeline_platform import processes
 from pipeline_platform.dashboard import server, verify
 from pipeline_platform.dashboard.settings import Deployment
 from pipeline_platform.resources.warehouse import DATABASE_URL_ENV, state_dir
@@ -27,20 +27,12 @@ class CommandDeployError(RuntimeError):
 
 def run_command(command: str, log_file: Path, env: dict[str, str], timeout: float) -> None:
     args = shlex.split(command)
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    with log_file.open("wb") as log:
-        try:
-            proc = subprocess.Popen(
-                args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
-            )
-        except OSError as exc:
-            raise CommandDeployError(f"cannot run dashboard command {args[:1]}: {exc}", log_file) from exc
-        try:
-            code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # the command's own group; detached servers live on
-            proc.wait()
-            raise CommandDeployError(f"dashboard command did not finish within {timeout:g}s: {args}", log_file)
+    try:
+        code = processes.run(args, log_file, env, timeout)
+    except OSError as exc:
+        raise CommandDeployError(f"cannot run dashboard command {args[:1]}: {exc}", log_file) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise CommandDeployError(f"dashboard command did not finish within {timeout:g}s: {args}", log_file) from exc
     if code != 0:
         raise CommandDeployError(f"dashboard command exited with {code}: {args}", log_file)
 

@@ -7,11 +7,13 @@ case runs real processes and waits on events (a ready file, the pid itself), nev
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from pipeline_platform import processes
 
@@ -63,3 +65,18 @@ def test_a_finished_process_is_not_alive_and_its_log_is_kept(tmp_path):
     assert not processes.alive(pid) and not processes.alive(None)
     assert processes.log_tail(log) == "hello from the log"
     assert processes.log_tail(tmp_path / "missing.log") == "(no log)"
+
+
+def test_run_waits_for_the_exit_code_and_kills_the_group_past_the_timeout(tmp_path):
+    log = tmp_path / "run.log"
+    assert processes.run([sys.executable, "-c", "print('done'); raise SystemExit(3)"], log, None, timeout=60) == 3
+    assert processes.log_tail(log) == "done"
+
+    ready = tmp_path / "child.pid"
+    with pytest.raises(subprocess.TimeoutExpired):
+        processes.run([sys.executable, "-c", PARENT, str(ready)], log, None, timeout=10)
+    child = int(ready.read_text())  # the command had started its child before the timeout
+    deadline = time.monotonic() + 10  # SIGKILLed with the group; init reaps it
+    while processes.alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not processes.alive(child)
