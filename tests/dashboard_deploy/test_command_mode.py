@@ -80,7 +80,7 @@ def test_app_reading_another_warehouse_fails_the_data_version_check(built_wareho
     command = shlex.join(["env", f"PIPELINE_DATABASE_URL={elsewhere}", sys.executable, str(START), str(pidfile),
                           str(tmp_path / "server.log"), *streamlit])
     result = deploy(built_warehouse.url, mode="command", command=command, url=f"http://127.0.0.1:{port}",
-                    timeout_seconds=15)
+                    timeout_seconds=30)
     message = failure(result)
     assert f"serves data_version None, the warehouse holds {built_warehouse.version!r}" in message, message
     assert "started" in message  # the command's output tail

@@ -108,6 +108,7 @@ def test_make_dev_binds_the_dagster_ui_to_loopback_and_a_setting_opens_the_dashb
     dry_run = subprocess.run(["make", "-n", "dev"], cwd=REPO, capture_output=True, text=True, check=True).stdout
     assert re.search(r"/dagster dev -w workspace\.yaml -h 127\.0\.0\.1 -p \d+", dry_run), dry_run
     monkeypatch.delenv("PIPELINE_DASHBOARD_HOST", raising=False)
-    assert DashboardSettings().resolve().url.startswith("http://127.0.0.1:")
+    [exposure] = streamlit_exposures(manifest_path())
+    assert DashboardSettings().resolve(exposure).url.startswith("http://127.0.0.1:")
     monkeypatch.setenv("PIPELINE_DASHBOARD_HOST", "0.0.0.0")  # opening it up is an explicit setting
-    assert DashboardSettings().resolve().url.startswith("http://0.0.0.0:")
+    assert DashboardSettings().resolve(exposure).url.startswith("http://0.0.0.0:")
