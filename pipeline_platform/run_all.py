@@ -122,12 +122,10 @@ def run_all(days: int = 0) -> int:
         for event in result.get_asset_materialization_events()
         if "dagster/uri" in event.materialization.metadata
     }
-    docs = uris.pop("dbt_docs", None)
-    if docs:
-        print(f"dbt docs: {docs}")
-    for key, url in sorted(uris.items()):  # one deploy asset per dbt exposure naming an app
-        print(f"Dashboard: {url}" if key == "deploy_dashboard" else f"Dashboard {key}: {url}")
-    if not uris:
-        none = "none (no dbt exposure names a Streamlit app)" if all(r.success for r in results) else "not deployed (see failures above)"
-        print(f"Dashboard: {none}")
+    if "dbt_docs" in uris:
+        print(f"dbt docs: {uris.pop('dbt_docs')}")
+    deploys = [spec.key.to_user_string() for spec in defs.resolve_all_asset_specs() if spec.group_name == "dashboard"]
+    for key in sorted(deploys):  # one line per dashboard (exposure), none when the project has none
+        print(f"Dashboard: {uris.get(key) or 'not deployed (see failures above)'}"
+              + (f" ({key.removeprefix('deploy_')})" if len(deploys) > 1 else ""))
     return 0 if all(r.success for r in results) else 1

@@ -34,7 +34,7 @@ marts_job = dg.define_asset_job(
 
 deploy_dashboard_job = dg.define_asset_job(
     "deploy_dashboard_job",
-    # Every dashboard deploy asset (kind streamlit, one per exposure naming an app) and the docs.
-    selection=dg.AssetSelection.kind("streamlit") | dg.AssetSelection.assets("dbt_docs"),
-    description="Redeploy the dashboard and regenerate the dbt docs site over the current marts.",
+    # every deploy_<exposure> asset (none when the project names no Streamlit app) and the docs site
+    selection=dg.AssetSelection.groups("dashboard") | dg.AssetSelection.assets("dbt_docs"),
+    description="Redeploy every dashboard and regenerate the dbt docs site over the current marts.",
 )

@@ -16,9 +16,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline_platform.dashboard import server
+from pipeline_platform.dashboard import local
 from pipeline_platform.dbt.project import dbt_project
-from pipeline_platform.resources.warehouse import state_dir
 from tests.helpers import free_port
 
 from . import job
@@ -69,9 +68,7 @@ def story(database_url, dbt_targets, story_instance, tmp_path_factory):
         yield run_story(database_url, story_instance, copy)
     finally:
         restore()
-        state = state_dir() / "dashboard" / "state.json"
-        if state.exists():
-            server.stop(json.loads(state.read_text()).get("pid"))
+        local.stop_recorded()
 
 
 def invocations(targets: Path, run_id: str, op: str = "warehouse_models") -> list[dict]:
