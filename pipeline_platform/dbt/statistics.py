@@ -1,7 +1,7 @@
 """Planner statistics for the raw tables, brought up to date right before ``dbt build`` reads them.
 
 Right after a bulk load autovacuum has not analyzed the table yet, and a plan made for an empty
-table turned the demo's fct_orders build (16k orders) from milliseconds into a minute of nested
+table turned the demo's incremental model build (16k rows) from milliseconds into a minute of nested
 loops. Analyzing inside every load would tax each load instead (a 1M-row COPY pays ~15% for it);
 here only tables never analyzed, or changed by more than autovacuum's own 10% threshold, are
 analyzed, once per dbt step, so a daily run on a large history analyzes nothing.

@@ -51,7 +51,7 @@ class PlatformDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             return source_key(dbt_resource_props)
-        # Models are keyed like the relation they build: marts/fct_orders is marts.fct_orders.
+        # Models are keyed like the relation they build: analytics/revenue is analytics.revenue.
         schema = dbt_resource_props.get("config", {}).get("schema")
         return dg.AssetKey([schema, dbt_resource_props["name"]] if schema else [dbt_resource_props["name"]])
 

@@ -4,7 +4,7 @@ Reading a whole file into pandas caps the platform at RAM; streaming bytes keeps
 lets Postgres do the parsing it is fastest at. Only the header (and, for undeclared column types, a
 small sample) is parsed in Python. When COPY rejects a row, Postgres reports the record number; we
 translate it back to the file's physical line (header and quoted newlines included) and the cause
-to plain words, because "line N of customers_2026-09-03.csv is Latin-1" is what a person can fix.
+to plain words, because "line N of accounts_2025-03-04.csv is Latin-1" is what a person can fix.
 """
 
 from __future__ import annotations
