@@ -1,7 +1,8 @@
 """Code-location trees for location-load: the package next to the demo dbt project or a big one.
 
-``project.py`` finds ``dbt_project/`` beside the package, so swapping projects needs no product
-change: each tree holds a copy of ``pipeline_platform`` (small) and its own ``dbt_project``. The big
+``settings.dbt_project_dir`` defaults to ``dbt_project/`` beside the package, so swapping projects
+needs no product change: each tree holds a copy of ``pipeline_platform`` (small) and its own
+``dbt_project``. The big
 one is the demo plus generated models that ref staging models and each other (a layered DAG with
 descriptions and a test on every tenth), so Dagster loads the real translator, exposure and checks
 over ~1,000 nodes. Manifests are prepared with ``dbt parse`` here, outside any measurement.
