@@ -41,3 +41,11 @@ def test_port_already_taken_fails_with_log_tail(built_warehouse, app_dir, port):
     assert pids_running(str(app_dir)) == []
     assert local.read_state("dashboard") == {}
 
+
+
+def test_missing_app_script_fails_with_its_path(built_warehouse, app_dir, port):
+    (app_dir / "app.py").unlink()  # the exposure names dashboards/app.py
+    result = deploy(built_warehouse.url, **settings(app_dir, port))
+    message = failure(result)
+    assert f"app script {app_dir / 'app.py'} does not exist" in message, message
+    assert local.read_state("dashboard") == {}
