@@ -18,7 +18,7 @@ COPY --from=build /src/dist/*.whl /tmp/
 # dbt writes target/ and logs/ inside its project dir at run time: the packaged copy must be writable.
 RUN pip install --no-cache-dir /tmp/*.whl && rm /tmp/*.whl \
  && chown -R dagster "$(python -c 'import importlib.util as u; print(u.find_spec("pipeline_platform").submodule_search_locations[0])')/dbt/dbt_project_packaged"
-ENV PIPELINE_DASHBOARD_APP_DIR=/opt/dagster/app/dashboards \
+ENV PIPELINE_DASHBOARD_APP_DIR=/opt/dagster/app \
     DAGSTER_HOME=/opt/dagster/home PIPELINE_STATE_DIR=/opt/dagster/state
 RUN mkdir -p /opt/dagster/home/storage /opt/dagster/state /opt/dagster/app && chown -R dagster /opt/dagster
 COPY --chown=dagster deploy/dagster.prod.yaml /opt/dagster/home/dagster.yaml

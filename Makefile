@@ -4,7 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-MANIFEST := dbt_project/target/manifest.json
+# The team's dbt project (README: Configuration); dbt_project/ holds the demo's.
+DBT_DIR := $(or $(PIPELINE_DBT_PROJECT_DIR),dbt_project)
+MANIFEST := $(DBT_DIR)/target/manifest.json
 ENV := eval "$$($(PY) -m pipeline_platform.cli env)"
 PYTEST_ARGS ?=
 DAGSTER_PORT ?= 3000
@@ -22,12 +24,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The dbt manifest is prepared ahead of time so the code location never runs `dbt parse` on load.
-$(MANIFEST): $(STAMP) $(shell find dbt_project -name '*.sql' -o -name '*.yml' 2>/dev/null | grep -v /target/)
-	@rm -rf pipeline_platform/dbt/dbt_project_packaged  # a stale packaged copy would shadow dbt_project/
+# dbt deps (packages.yml / dependencies.yml) + dbt parse, never while the code location loads.
+$(MANIFEST): $(STAMP) $(shell find $(DBT_DIR) -name '*.sql' -o -name '*.yml' 2>/dev/null | grep -v -e /target/ -e /dbt_packages/)
+	@rm -rf pipeline_platform/dbt/dbt_project_packaged  # a stale packaged copy would shadow the project
 	$(PY) -m pipeline_platform.dbt.prepare
 	@touch $@
 
-manifest: $(MANIFEST)
+manifest: $(MANIFEST)  ## dbt deps + dbt parse of the dbt project (PIPELINE_DBT_PROJECT_DIR, default dbt_project/)
 
 dev: $(MANIFEST)  ## Dagster UI (127.0.0.1:3000) + daemon on embedded Postgres, with the demo sources
 	@$(ENV) && $(PY) -m pipeline_platform.cli demo && $(PY) -m pipeline_platform.cli record-dev $$$$ \
@@ -76,11 +79,11 @@ bench-smoke: $(MANIFEST)  ## the same harness at tiny sizes (checks it runs, mea
 package: $(STAMP)  ## wheel of the code location with the dbt project and prepared manifest inside (dist/)
 	@rm -rf pipeline_platform/dbt/dbt_project_packaged build dist
 	@p=pipeline_platform/dbt/dbt_project_packaged; trap 'rm -rf '$$p' build' EXIT; set -ex; \
-	  $(BIN)/dagster-dbt project prepare-and-package --file pipeline_platform/dbt/project.py; \
+	  $(PY) -m pipeline_platform.dbt.prepare --package; \
 	  find $$p/target -mindepth 1 -maxdepth 1 ! -name manifest.json ! -name semantic_manifest.json -exec rm -rf {} +; \
 	  rm -rf $$p/logs; \
 	  $(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist .
 	@ls dist/*.whl
 
 clean:
-	rm -rf $(VENV) dbt_project/target build dist *.egg-info
+	rm -rf $(VENV) $(DBT_DIR)/target build dist *.egg-info

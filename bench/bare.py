@@ -8,6 +8,7 @@ The Streamlit process is kept on ``ctx._bare_streamlit`` so the case can stop it
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 
 import requests
@@ -17,13 +18,13 @@ RAW = ("customers", "products", "orders", "payments", "nps_responses", "_loads")
 
 def commands(ctx, folder, env):
     """The timed bare side: DDL, \\copy per table, dbt build, dbt docs, Streamlit up and healthy."""
-    from pipeline_platform.dashboard import server
+    from pipeline_platform.dashboard.server import REPO_ROOT
     from pipeline_platform.dbt.cli_resource import VENV_DBT
-    from pipeline_platform.dbt.project import dbt_project
+    from pipeline_platform.dbt.project import dbt_project, profile_args
     from pipeline_platform.resources.warehouse import dbt_env
 
-    dbt, project = str(VENV_DBT), str(dbt_project.project_dir)
-    dbt_args = ["--project-dir", project, "--profiles-dir", project, "--target-path", str(folder / "target"),
+    dbt, project = str(VENV_DBT), str(dbt_project().project_dir)
+    dbt_args = ["--project-dir", project, *profile_args(), "--target-path", str(folder / "target"),
                 "--log-path", str(folder / "logs")]
     url = f"http://127.0.0.1:{env['PIPELINE_DASHBOARD_PORT']}"
 
@@ -34,7 +35,10 @@ def commands(ctx, folder, env):
         denv = {**env, **dbt_env(ctx.w.url)}
         subprocess.run([dbt, "build", *dbt_args], check=True, capture_output=True, env=denv)
         subprocess.run([dbt, "docs", "generate", "--static", *dbt_args], check=True, capture_output=True, env=denv)
-        ctx._bare_streamlit = subprocess.Popen(server.streamlit_command(url), env=env, stdout=subprocess.DEVNULL,
+        streamlit = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboards" / "app.py"),
+                     "--server.address", "127.0.0.1", "--server.port", url.rsplit(":", 1)[1],
+                     "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # the page alone
+        ctx._bare_streamlit = subprocess.Popen(streamlit, env=env, stdout=subprocess.DEVNULL,
                                                stderr=subprocess.DEVNULL, start_new_session=True)
         while True:
             try:

@@ -1,7 +1,8 @@
 """Code-location trees for location-load: the package next to the demo dbt project or a big one.
 
-``project.py`` finds ``dbt_project/`` beside the package, so swapping projects needs no product
-change: each tree holds a copy of ``pipeline_platform`` (small) and its own ``dbt_project``. The big
+``settings.dbt_project_dir`` defaults to ``dbt_project/`` beside the package, so swapping projects
+needs no product change: each tree holds a copy of ``pipeline_platform`` (small) and its own
+``dbt_project``. The big
 one is the demo plus generated models that ref staging models and each other (a layered DAG with
 descriptions and a test on every tenth), so Dagster loads the real translator, exposure and checks
 over ~1,000 nodes. Manifests are prepared with ``dbt parse`` here, outside any measurement.
@@ -49,8 +50,10 @@ def parse(*project_dirs: Path) -> None:
     """``dbt parse`` of each project, all at once (they are independent; parsing is untimed)."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("DAGSTER_IS_DEV_CLI", None)
+    from pipeline_platform.dbt.project import profile_args
+
     procs = [subprocess.Popen([str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--project-dir", str(d),
-                               "--profiles-dir", str(d)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                               *profile_args()], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
              for d in project_dirs]
     for d, proc in zip(project_dirs, procs):
         out = proc.communicate()[0]

@@ -44,12 +44,11 @@ def extend(url: str, days: int) -> int:
 def dbt_build(url: str, tmp: Path) -> None:
     """One full ``dbt build`` (no window vars) into ``url``; target and logs stay in ``tmp``."""
     from pipeline_platform.dbt.cli_resource import VENV_DBT
-    from pipeline_platform.dbt.project import dbt_project
+    from pipeline_platform.dbt.project import dbt_project, profile_args
     from pipeline_platform.resources.warehouse import dbt_env
 
-    project = str(dbt_project.project_dir)
-    proc = subprocess.run([str(VENV_DBT), "build", "--project-dir", project, "--profiles-dir",
-                           project, "--target-path", str(tmp / "dbt_target"), "--log-path", str(tmp / "dbt_logs")],
+    project = str(dbt_project().project_dir)
+    proc = subprocess.run([str(VENV_DBT), "build", "--project-dir", project, *profile_args(), "--target-path", str(tmp / "dbt_target"), "--log-path", str(tmp / "dbt_logs")],
                           capture_output=True, text=True, env={**os.environ, **dbt_env(url)})
     if proc.returncode:
         raise RuntimeError(f"dbt build of the history failed:\n{proc.stdout[-3000:]}")

@@ -1,6 +1,7 @@
 """The demo shop dashboard: headline KPIs, daily revenue and NPS, top customers, from the marts only.
 
-Served by ``serve.py`` (which adds the ``/_pp/data_version`` route); this file is the page script.
+Served through the platform's entry wrapper (``pipeline_platform/dashboard/entry.py``, named by the
+dbt exposure `dashboard`: ``meta.streamlit``); this file is the page script.
 Stable hooks for tests, never rename without updating ``tests/dashboard_app``:
 widget key ``pp_date_range`` (date input, label "Date range"); metrics labelled "Revenue", "Orders",
 "NPS"; container keys (CSS class ``st-key-<key>`` in the browser) ``pp_kpis``, ``pp_revenue_chart``,

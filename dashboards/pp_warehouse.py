@@ -1,7 +1,7 @@
 """Everything the dashboard reads from the warehouse: one engine, the build info, the four marts.
 
-Both the page (``app.py``) and the HTTP route (``serve.py``) run in the same server process, so they
-share one pooled engine; ``pool_pre_ping`` lets it survive a Postgres restart. Mart queries are
+Every page session of the server process shares one pooled engine; ``pool_pre_ping`` lets it
+survive a Postgres restart. Mart queries are
 cached by ``data_version`` (the dbt invocation that built the marts), read fresh on every rerun, so
 a pipeline run shows up on the next page load with no TTL and no restart. The dashboard reads only
 the marts named in ``docs/data-contract.md``.

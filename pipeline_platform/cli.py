@@ -10,7 +10,6 @@ import argparse
 import os
 import shlex
 import sys
-from datetime import date
 from pathlib import Path
 
 from pipeline_platform.resources import warehouse
@@ -62,15 +61,11 @@ def cmd_stop(_args) -> None:
 
 
 def cmd_demo(_args) -> None:
-    """Start the demo shop API and land its CSV files through yesterday (``make dev``)."""
-    from pipeline_platform import services
-    from pipeline_platform.demo.landing import land_days
-    from pipeline_platform.partitions import DEMO_START
-    from pipeline_platform.resources.landing import resolve_landing_dir
+    """``make dev``: the demo shop where the sources use it, then the first-start backfill."""
+    from pipeline_platform.run_all import start_demo
 
-    print(f"Demo API: {services.ensure_demo_api()}")
-    written = land_days(resolve_landing_dir(), DEMO_START, date.today())
-    print(f"Landing folder: {resolve_landing_dir()} ({len(written)} new files)")
+    for line in start_demo(None):
+        print(line)
     if not marts_built():
         # First start: one single-run backfill builds everything, instead of the landing sensor
         # and automation replaying history as one run per file and per day.
@@ -81,10 +76,13 @@ def cmd_demo(_args) -> None:
 
 
 def marts_built() -> bool:
-    import psycopg
+    """Whether a run ever succeeded on this Dagster instance: Dagster's own records decide, not a
+    table of one particular project."""
+    import dagster as dg
 
-    with psycopg.connect(warehouse.libpq_url(warehouse.resolve_database_url())) as conn:
-        return conn.execute("SELECT to_regclass('marts.mart_build_info') IS NOT NULL").fetchone()[0]
+    with dg.DagsterInstance.get() as instance:
+        done = instance.get_run_records(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]), limit=1)
+    return bool(done)
 
 
 def cmd_record_dev(args) -> None:

@@ -1,20 +1,21 @@
-"""Local background services (demo API, dashboard, embedded Postgres), started and stopped by pid.
+"""Local background services (demo API, dashboards, embedded Postgres), started and stopped by pid.
 
 ``make dev`` and ``make run`` start them; ``make stop`` must find every one again from the state
-folder alone, so nothing a developer started keeps running after they are done.
+folder alone, so nothing a developer started keeps running after they are done. Starting, liveness
+and stopping go through ``pipeline_platform.processes`` (psutil), like the dashboards'.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from pathlib import Path
 
-from pipeline_platform.dashboard import server
+from pipeline_platform import processes
 from pipeline_platform.resources import warehouse
 
 DEMO_API_URL_ENV = "PIPELINE_DEMO_API_URL"
+DEMO_API_MODULE = "pipeline_platform.demo"  # also the marker its pid's command line must carry
 
 
 def _pid_file(name: str) -> Path:
@@ -31,14 +32,15 @@ def ensure_demo_api() -> str:
     url = demo_api_url()
     pid_file = _pid_file("demo_api")
     pid = int(pid_file.read_text()) if pid_file.exists() else None
-    if server.pid_alive(pid) and server.wait_healthy_path(url, "/health", 2):
+    if processes.runs(pid, DEMO_API_MODULE) and processes.wait_http(f"{url}/health", 2):
         return url
     port = url.rsplit(":", 1)[1]
-    command = [sys.executable, "-m", "pipeline_platform.demo", "serve", "--host", "127.0.0.1", "--port", port]
-    pid = server.start(command, warehouse.state_dir() / "demo_api.log", dict(os.environ))
-    if not server.wait_healthy_path(url, "/health", 30, pid):
-        server.stop(pid)
-        raise RuntimeError(f"demo API did not start at {url}:\n{server.log_tail(warehouse.state_dir() / 'demo_api.log')}")
+    command = [sys.executable, "-m", DEMO_API_MODULE, "serve", "--host", "127.0.0.1", "--port", port]
+    log_file = warehouse.state_dir() / "demo_api.log"
+    pid = processes.start(command, log_file, dict(os.environ))
+    if not processes.wait_http(f"{url}/health", 30, pid):
+        processes.stop(pid)
+        raise RuntimeError(f"demo API did not start at {url}:\n{processes.log_tail(log_file)}")
     pid_file.write_text(str(pid))
     return url
 
@@ -48,42 +50,27 @@ def record_dagster_dev(pid: int) -> None:
     _pid_file("dagster_dev").write_text(str(pid))
 
 
-def stop_tree(pid: int, timeout: float = 20.0) -> bool:
-    """SIGTERM a process and all its descendants (webserver, daemon, code servers, run workers),
-    then SIGKILL whatever is left after ``timeout``; True when something was running."""
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return False
-    for proc in procs:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            proc.terminate()
-    _, alive = psutil.wait_procs(procs, timeout=timeout)
-    for proc in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            proc.kill()
-    return True
+def stop_tree(pid: int, timeout: float = 20.0, marker: str | None = None) -> bool:
+    """Stop a process and all its descendants (for ``dagster dev``: webserver, daemon, code servers,
+    run workers), SIGKILL after ``timeout``; True when something was running."""
+    return processes.stop(pid, timeout, marker)
 
 
 def stop_all() -> list[str]:
     done = []
     dev_pid = _pid_file("dagster_dev")
     if dev_pid.exists():
-        if stop_tree(int(dev_pid.read_text())):
+        if stop_tree(int(dev_pid.read_text()), marker="dagster"):  # the pid `make dev` execs into dagster dev
             done.append("stopped dagster dev (webserver, daemon, code server)")
         dev_pid.unlink()
     pid_file = _pid_file("demo_api")
     if pid_file.exists():
-        server.stop(int(pid_file.read_text()))
+        processes.stop(int(pid_file.read_text()), marker=DEMO_API_MODULE)
         pid_file.unlink()
         done.append("stopped demo API")
-    from pipeline_platform.dashboard import local  # owns the dashboard's state.json format
+    from pipeline_platform.dashboard import local  # owns the dashboards' state files
 
-    if local.stop_recorded():
-        done.append("stopped dashboard")
+    done.extend(f"stopped dashboard {name}" for name in local.stop_recorded())
     if warehouse.stop_embedded():
         done.append("stopped embedded Postgres")
     return done or ["nothing was running"]

@@ -12,10 +12,10 @@ import os
 import tempfile
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from pipeline_platform.resources import warehouse
+from tests.helpers import drop_schemas
 
 pytest_plugins = ["tests.reliability_tally", "tests.clean_tree"]
 
@@ -49,8 +49,5 @@ def database_url(pg_server, tmp_path_factory):
 
 @pytest.fixture
 def clean_warehouse(database_url):
-    """Drop the platform's schemas so a test starts from an empty warehouse."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        for schema in ("raw", "staging", "marts"):
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    return database_url
+    """The warehouse without the demo's schemas."""
+    return drop_schemas(database_url, ("raw", "staging", "marts"))

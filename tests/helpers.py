@@ -25,3 +25,13 @@ def wait_until(check, timeout: float, every: float = 0.05):
     while not (value := check()) and time.monotonic() < deadline:
         time.sleep(every)
     return value
+
+
+def drop_schemas(url: str, schemas) -> str:
+    """Drop ``schemas`` (and what is in them) so a test starts from an empty warehouse."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for schema in schemas:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    return url

@@ -14,11 +14,11 @@ import functools
 
 import dagster as dg
 
+from pipeline_platform.ingestion.assets import GROUP as RAW_GROUP
+
 AC = dg.AutomationCondition
 
 
-def _external_assets() -> dg.AssetSelection:
-    return dg.AssetSelection.all(include_sources=True) - dg.AssetSelection.all()
 
 
 def upstream_healthy() -> dg.AutomationCondition:
@@ -32,16 +32,20 @@ def upstream_healthy() -> dg.AutomationCondition:
 
 
 @functools.cache
-def dbt_model_condition() -> dg.AutomationCondition:
+def dbt_model_condition(partitioned: bool = True) -> dg.AutomationCondition:
     """For every dbt model: rebuild each partition whose upstream updated; fill the newest day.
 
-    One shared (immutable) instance for all models: Dagster snapshots a condition once per object,
-    so a fresh copy per model made a 1,000-model code location spend seconds snapshotting it.
+    One shared (immutable) instance per kind of model: Dagster snapshots a condition once per
+    object, so a fresh copy per model made a 1,000-model code location spend seconds snapshotting it.
+    An unpartitioned model reads every day of its raw upstreams at once, so a missing raw day is no
+    reason to wait; a daily model waits for its own day's raw data.
     """
     trigger = ((AC.in_latest_time_window() & AC.newly_missing()) | AC.any_deps_updated()).since_last_handled()
+    if not partitioned:
+        return (trigger & upstream_healthy()).with_label("dbt_on_upstream_update")
     # Only a missing raw day blocks a model. dbt relations are not per-day (one view or table holds
     # every day), so a day that an upstream model never built for is no reason to wait.
-    not_counted = _external_assets() | dg.AssetSelection.groups("staging", "marts")
+    not_counted = dg.AssetSelection.all(include_sources=True) - dg.AssetSelection.groups(RAW_GROUP)
     return (
         trigger & ~AC.any_deps_missing().ignore(not_counted) & upstream_healthy()
     ).with_label("dbt_on_upstream_update")

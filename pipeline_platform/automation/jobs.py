@@ -1,14 +1,16 @@
 """Jobs that schedules, sensors and ``make run`` target, named for the slice of the graph they refresh.
 
-Selections are by group, not by key list, so a source added to ``sources.yaml`` or a model added to
-``models/marts`` is picked up without touching this file.
+Selections are by group and kind, not by key list, so a source added to the sources file or a model
+added anywhere in the team's dbt project is picked up without touching this file.
 """
 
 import dagster as dg
 
-from pipeline_platform.ingestion.loader import SCHEMA
+from pipeline_platform.ingestion.assets import GROUP
 
-RAW = dg.AssetSelection.groups(SCHEMA)  # raw assets are grouped (and keyed) by their schema
+RAW = dg.AssetSelection.groups(GROUP)
+# Every dbt model (kind dbt), but not the docs site, which only the deploy job regenerates.
+MODELS = dg.AssetSelection.kind("dbt") - dg.AssetSelection.assets("dbt_docs")
 
 ingest_job = dg.define_asset_job(
     "ingest_raw",
@@ -18,20 +20,21 @@ ingest_job = dg.define_asset_job(
 
 refresh_warehouse_job = dg.define_asset_job(
     "refresh_warehouse",
-    # Groups, not RAW.downstream(): the external audit table raw/_loads is not in RAW, so a
-    # downstream walk from RAW would miss stg_loads and the data version built on it.
-    selection=dg.AssetSelection.groups(SCHEMA, "staging", "marts"),
+    # Not RAW.downstream(): models reading only external tables (the audit table, a source no
+    # loader writes) are not downstream of a loader, yet belong to the refresh.
+    selection=RAW | MODELS,
     description="Raw loads and one dbt build for a partition range: everything but the deploy.",
 )
 
 marts_job = dg.define_asset_job(
     "build_marts",
-    selection=dg.AssetSelection.groups("marts"),
-    description="One `dbt build` of the models under models/marts (and their tests) for a day.",
+    selection=MODELS,
+    description="One `dbt build` of every dbt model (and its tests) for a day.",
 )
 
 deploy_dashboard_job = dg.define_asset_job(
     "deploy_dashboard_job",
-    selection=dg.AssetSelection.assets("deploy_dashboard", "dbt_docs"),
-    description="Redeploy the dashboard and regenerate the dbt docs site over the current marts.",
+    # every deploy_<exposure> asset (none when the project names no Streamlit app) and the docs site
+    selection=dg.AssetSelection.groups("dashboard") | dg.AssetSelection.assets("dbt_docs"),
+    description="Redeploy every dashboard and regenerate the dbt docs site over the current marts.",
 )

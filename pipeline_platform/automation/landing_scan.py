@@ -13,12 +13,12 @@ import base64
 import hashlib
 import json
 import os
-import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
+from pipeline_platform.ingestion import landing_files
+
 PREFIX = "z1:"
 
 
@@ -32,7 +32,7 @@ class Seen:
 class Candidate:
     rel: str
     source: str
-    day: str
+    day: str | None  # None: no date in the file name
     size: int
     mtime_ns: int
     digest: str
@@ -56,34 +56,29 @@ def file_digest(path: str) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()[:16]
 
 
-def scan(root: Path, sources: set[str], seen: Seen, settle_before_ns: int) -> list[Candidate]:
-    """New or changed ``<root>/<source>/*<YYYY-MM-DD>*.csv`` files; refreshes stat of unchanged ones.
+def scan(root: Path, globs: dict[str, str], seen: Seen, settle_before_ns: int) -> list[Candidate]:
+    """New or changed files of each source (``globs``: source -> ``landing_glob``, matched by
+    ``ingestion/landing_files.py``, exactly the files a load reads); refreshes stat of unchanged ones.
 
     Files modified after ``settle_before_ns`` may still be being written and wait for a later tick.
     """
     found: list[Candidate] = []
     visited: set[str] = set()
-    for folder in os.scandir(root):
-        if not folder.is_dir() or folder.name not in sources:
-            continue
-        for entry in os.scandir(folder.path):
-            rel = f"{folder.name}/{entry.name}"
-            prior = seen.files.get(rel)  # a known name passed the checks below when it was new
-            if prior is None and (not entry.name.endswith(".csv") or not DAY.search(entry.name)):
-                continue
-            if not entry.is_file():
-                continue
-            stat = entry.stat()
+    for source, pattern in globs.items():
+        for rel, stat in landing_files.matching(root, pattern):
+            if rel in visited:
+                continue  # two sources' globs overlap: the first one owns the file
             visited.add(rel)
+            prior = seen.files.get(rel)
             if prior and prior[0] == stat.st_size and prior[1] == stat.st_mtime_ns:
                 continue
             if stat.st_mtime_ns > settle_before_ns:
                 continue
-            digest = file_digest(entry.path)
+            digest = file_digest(os.path.join(root, rel))
             if prior and prior[2] == digest:
                 seen.files[rel] = [stat.st_size, stat.st_mtime_ns, digest]
                 continue
-            found.append(Candidate(rel, folder.name, DAY.search(entry.name).group(1), stat.st_size, stat.st_mtime_ns, digest))
+            found.append(Candidate(rel, source, landing_files.day_of(rel.rsplit("/", 1)[-1]), stat.st_size, stat.st_mtime_ns, digest))
     for gone in seen.files.keys() - visited:  # deleted files: keep the cursor bounded
         del seen.files[gone]
     return found

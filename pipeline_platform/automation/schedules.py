@@ -23,10 +23,13 @@ def previous_day_request(context: dg.ScheduleEvaluationContext, timezone: str, p
     """A run request for the day before the tick, or a reason when that day is not a partition."""
     tick = context.scheduled_execution_time.astimezone(ZoneInfo(timezone))
     day = (tick.date() - timedelta(days=1)).isoformat()
-    if day not in daily_partitions.get_partition_keys(current_time=context.scheduled_execution_time):
+    partitions = daily_partitions()
+    if partitions is None:  # a project without daily sources: a plain run of everything
+        return dg.RunRequest(run_key=f"{prefix}:{day}")
+    if day not in partitions.get_partition_keys(current_time=context.scheduled_execution_time):
         return dg.SkipReason(
-            f"{day} is not a complete daily partition at {tick.isoformat()} (partitions are UTC days "
-            f"from {daily_partitions.start.date()}); tick later in the day or set PIPELINE_TIMEZONE"
+            f"{day} is not a complete daily partition at {tick.isoformat()} (partitions are days in "
+            f"{partitions.timezone} from {partitions.start.date()}); tick later in the day or set PIPELINE_TIMEZONE"
         )
     return dg.RunRequest(run_key=f"{prefix}:{day}", partition_key=day)
 

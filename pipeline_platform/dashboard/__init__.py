@@ -1,1 +1,1 @@
-"""Dashboard deploy: the pipeline itself (re)deploys the Streamlit app over the marts it just built."""
+"""Dashboard deploy: the pipeline itself (re)deploys each Streamlit app its dbt exposures name."""

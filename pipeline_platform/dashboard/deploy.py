@@ -1,43 +1,49 @@
-"""``deploy_dashboard``: redeploys the Streamlit app as a step of the graph, not a separate DAG.
+"""``deploy_<exposure>``: redeploys a Streamlit app as a step of the graph, not a separate DAG.
 
-Being downstream of exactly the marts the dbt exposure lists means a failed dbt test blocks the
-deploy, and fresh marts trigger it. Its code version is the hash of ``dashboards/``, so Dagster
-shows a changed app as a stale deploy. The work is in ``local`` (detached process, reused while
-unchanged and healthy) and ``command`` (a user command restarts an app that runs elsewhere); both
-end with the same HTTP proof that the app serves the warehouse's current data version.
+One asset per dbt exposure that names a Streamlit app (``meta.streamlit``), downstream of exactly
+that exposure's ``depends_on``: a failed dbt test blocks the deploy, and fresh upstreams trigger it.
+Its code version is the hash of the app's folder, so Dagster shows a changed app as a stale deploy.
+The work is in ``local`` (detached process, reused while unchanged and healthy) and ``command`` (a
+user command restarts an app that runs elsewhere); both end with the same HTTP proof that the app
+serves the warehouse's current data version.
 """
 
 from pathlib import Path
 
 import dagster as dg
 
+from pipeline_platform import processes
 from pipeline_platform.automation.conditions import deploy_condition
 from pipeline_platform.dashboard import command, local, server
-from pipeline_platform.dashboard.settings import DashboardSettings
+from pipeline_platform.dashboard.settings import DashboardSettings, app_path
+from pipeline_platform.dbt.exposure import StreamlitExposure
 from pipeline_platform.resources.warehouse import WarehouseResource
 
 __all__ = ["DashboardSettings", "build_deploy_asset"]
 
+GROUP = "dashboard"
+
 
 def _failure(exc: Exception, log_file: Path | None, mode: str) -> dg.Failure:
-    tail = server.log_tail(log_file, 40) if log_file else "(no log)"
+    tail = processes.log_tail(log_file, 40) if log_file else "(no log)"
     return dg.Failure(
         description=f"dashboard deploy ({mode} mode) failed: {exc}\n\nlog tail ({log_file}):\n{tail}",
         metadata={"error": str(exc), "log_tail": dg.MetadataValue.md(f"```\n{tail}\n```")},
     )
 
 
-def build_deploy_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
+def build_deploy_asset(exposure: StreamlitExposure) -> dg.AssetsDefinition:
     @dg.asset(
-        name="deploy_dashboard",
-        group_name="dashboard",
+        name=f"deploy_{exposure.name}",
+        group_name=GROUP,
         kinds={"streamlit", "python"},
-        deps=mart_keys,
-        code_version=server.app_hash(),
+        deps=list(exposure.upstream),
+        code_version=server.app_hash(app_path(exposure, str(server.REPO_ROOT)).parent),
         automation_condition=deploy_condition(),
+        description=f"(Re)deploys the Streamlit app {exposure.app} of the dbt exposure '{exposure.name}'.",
     )
-    def deploy_dashboard(context: dg.AssetExecutionContext, dashboard: DashboardSettings, warehouse: WarehouseResource):
-        dep = dashboard.resolve()
+    def deploy(context: dg.AssetExecutionContext, dashboard: DashboardSettings, warehouse: WarehouseResource):
+        dep = dashboard.resolve(exposure)
         app_hash = server.app_hash(dep.app_dir)
         database_url = warehouse.url()
         try:
@@ -50,13 +56,13 @@ def build_deploy_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         except Exception as exc:  # e.g. an unparsable command: still a clear failure, never a traceback only
             raise _failure(exc, None, dep.mode) from exc
         how = "reused" if facts.get("reused") else ("restarted by command" if dep.mode == "command" else "started")
-        context.log.info(f"Dashboard: {dep.url} ({how}, data_version {facts['data_version']})")
+        context.log.info(f"Dashboard {exposure.name}: {dep.url} ({how}, data_version {facts['data_version']})")
         metadata = {
             "dagster/uri": dg.MetadataValue.url(dep.url), "mode": dep.mode, "app_hash": app_hash,
-            "data_version": facts["data_version"], "reused": bool(facts.get("reused")),
+            "data_version": facts["data_version"], "reused": bool(facts.get("reused")), "exposure": exposure.name,
         }
         if "pid" in facts:
             metadata["pid"] = facts["pid"]
         return dg.MaterializeResult(metadata=metadata)
 
-    return deploy_dashboard
+    return deploy

@@ -1,33 +1,68 @@
-"""The deploy's proof over HTTP: the running app serves the data version the warehouse holds now.
+"""The deploy's proof over HTTP: the running app sees the data the warehouse holds now.
 
-A healthy ``/_stcore/health`` only says Streamlit runs; it says nothing about which entry point,
-which warehouse or which build it serves. So the deploy reads ``marts.mart_build_info`` itself and
-polls ``GET /_pp/data_version`` until both agree (a build finishing in between just means one more
-poll). An HTML answer means the server runs ``app.py`` instead of ``serve.py``: that fails at once.
+A healthy ``/_stcore/health`` only says Streamlit runs; it says nothing about which warehouse or
+which build the app reads. The platform computes a **data version** of an exposure's relations
+from the warehouse itself, so no project needs a special model. Each relation counts by its
+``pg_class`` identity (oid, file node, and the catalog row's ``xmin``), which every dbt rebuild of a
+table or view (a new relation swapped in by rename), truncate or ``ALTER`` changes. Relations written
+in place (incremental models, snapshots, materialized views, sources) also count by their rows: row count and the sum of
+the rows' ``xmin``, one scan of the tuple headers, since every written row carries its writer's
+transaction id. Everything read is committed state, so the deploy and the app agree whenever nothing
+is being written. The app's server, started through the platform's entry wrapper (``entry.py``),
+computes it with the same function and serves it at ``GET /_pp/data_version``; the deploy polls
+until both agree. A version only ever means "changed or not": a new one only makes viewers reload.
 """
 
+from __future__ import annotations
+
+import hashlib
 import time
+from collections.abc import Sequence
 
 import psycopg
 import requests
+from psycopg import sql
 
 DATA_VERSION_PATH = "/_pp/data_version"
-_BUILD_INFO = "SELECT data_version FROM marts.mart_build_info ORDER BY built_at DESC NULLS LAST LIMIT 1"
+
+# One row per relation, in the given order; a missing relation comes back with a null oid.
+_IDENTITY = """
+SELECT r.name, c.oid::bigint, c.relfilenode::bigint, c.xmin::text, c.relkind::text, n.nspname, c.relname
+FROM unnest(%s::text[]) WITH ORDINALITY AS r(name, i)
+LEFT JOIN pg_class c ON c.oid = to_regclass(r.name) LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+ORDER BY r.i
+"""
+_ROWS = "SELECT count(*), coalesce(sum(xmin::text::bigint), 0)::text FROM {}"
+_HAS_ROWS = {"r", "p", "m"}  # tables, partitioned tables, materialized views (views have no xmin)
 
 
 class DeployCheckError(RuntimeError):
     """The app answered, but not with what the deploy needs."""
 
 
-def warehouse_data_version(url: str) -> str:
+def data_version(conn: psycopg.Connection, relations: Sequence[str], in_place: Sequence[str] = ()) -> str | None:
+    """The data version of ``relations`` (quoted ``"schema"."name"``), reading the rows of those also
+    in ``in_place``; None while one of them does not exist yet."""
+    rows = conn.execute(_IDENTITY, (sorted(relations),)).fetchall()
+    if not rows or any(row[1] is None for row in rows):
+        return None
+    digest = hashlib.sha256()
+    for name, oid, filenode, xmin, kind, schema, table in rows:
+        digest.update(repr((name, oid, filenode, xmin, kind)).encode())
+        if name in in_place and kind in _HAS_ROWS:
+            digest.update(repr(conn.execute(sql.SQL(_ROWS).format(sql.Identifier(schema, table))).fetchone()).encode())
+    return digest.hexdigest()[:20]
+
+
+def warehouse_data_version(url: str, relations: Sequence[str], in_place: Sequence[str] = ()) -> str:
     try:
         with psycopg.connect(url, connect_timeout=10) as conn:
-            row = conn.execute(_BUILD_INFO).fetchone()
+            version = data_version(conn, relations, in_place)
     except psycopg.Error as exc:
-        raise DeployCheckError(f"cannot read marts.mart_build_info: {type(exc).__name__}: {exc}") from exc
-    if row is None or row[0] is None:
-        raise DeployCheckError("marts.mart_build_info holds no data_version: build the marts first")
-    return str(row[0])
+        raise DeployCheckError(f"cannot read the warehouse: {type(exc).__name__}: {exc}") from exc
+    if version is None:
+        raise DeployCheckError(f"not every relation of the exposure exists yet ({', '.join(relations)}): build them first")
+    return version
 
 
 def served_data_version(url: str) -> tuple[str | None, str]:
@@ -43,8 +78,8 @@ def served_data_version(url: str) -> tuple[str | None, str]:
     if "json" not in kind:
         raise DeployCheckError(
             f"{url}{DATA_VERSION_PATH} answered {response.status_code} {kind or 'without content-type'}, not JSON: "
-            "the server runs the wrong entry point (start dashboards/serve.py, not app.py)"
-            f"; body starts {response.text[:120]!r}"
+            "the server runs the wrong entry point (start it through pipeline_platform.dashboard.entry, "
+            f"not the app script itself); body starts {response.text[:120]!r}"
         )
     try:
         body = response.json()
@@ -54,11 +89,13 @@ def served_data_version(url: str) -> tuple[str | None, str]:
     return (body.get("data_version") if response.status_code == 200 else None), note
 
 
-def wait_for_data_version(app_url: str, database_url: str, timeout: float) -> str:
+def wait_for_data_version(
+    app_url: str, database_url: str, relations: Sequence[str], in_place: Sequence[str], timeout: float
+) -> str:
     """Poll until the app serves the warehouse's current data version; returns it."""
     deadline = time.monotonic() + timeout
     while True:
-        expected = warehouse_data_version(database_url)
+        expected = warehouse_data_version(database_url, relations, in_place)
         served, note = served_data_version(app_url)
         if served == expected:
             return expected

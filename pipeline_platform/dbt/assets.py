@@ -1,10 +1,14 @@
 """All dbt models as one ``@dbt_assets`` definition: one ``dbt build`` per run, never one per model.
 
-Models share the ingestion's daily partitions so a partition (or a single-run backfill range) is
-passed to the incremental models as a ``min_date``/``max_date`` window (``window.py``). Any errored
-or skipped node fails the step: a dbt run that quietly skipped half the graph must not look green. A retry
-rebuilds only what the failed run did not finish (``retry.py``); a killed run worker takes the
-step and its dbt process with it (``lifeline.py``).
+Partitions follow the project: only the models that read the partition window (the incremental
+ones) carry the ingestion's daily partitions (the translator's ``get_partitions_def``); every other
+model is unpartitioned, one materialization per run instead of one per day of history. A run for a
+partition (or a single-run backfill range, still one ``dbt build``) passes the window to the
+incremental models as ``min_date``/``max_date`` (``window.py``). Any errored or skipped node fails
+the step: a dbt run that quietly skipped half the graph must not look green. A retry rebuilds only
+what the failed run did not finish (``retry.py``); a killed run worker takes the step and its dbt
+process with it (``lifeline.py``). Two builds of one model at once wait for each other on a
+platform lock (``build_lock.py``), so no project needs a hook for it.
 """
 
 
@@ -16,13 +20,14 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipeline_platform import lifeline
 from pipeline_platform.dbt import statistics
+from pipeline_platform.dbt.build_lock import models_locked
 from pipeline_platform.dbt.cli_resource import adapter_while_running, events_with_metadata
 from pipeline_platform.dbt.parse_state import keep_parse_state
 from pipeline_platform.dbt.project import dbt_project, manifest_path
-from pipeline_platform.dbt.retry import exclude_args
+from pipeline_platform.dbt.retry import UNIQUE_ID_KEY, exclude_args
 from pipeline_platform.dbt.translator import PlatformDbtTranslator
 from pipeline_platform.dbt.window import window_env
-from pipeline_platform.partitions import daily_partitions
+from pipeline_platform.ingestion.loader import SCHEMA
 from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
 
 BAD_STATUSES = ("error", "fail", "skipped", "runtime error")
@@ -33,12 +38,19 @@ def failed_nodes(run_results: dict) -> list[str]:
     return [f"{r['unique_id']}: {r['status']}" for r in run_results["results"] if r["status"] in BAD_STATUSES]
 
 
-def build_dbt_assets(project: DbtProject = dbt_project) -> dg.AssetsDefinition:
+def build_dbt_assets(
+    project: DbtProject | None = None,
+    partitions: dg.PartitionsDefinition | None = None,
+    raw_schemas: tuple[str, ...] = (SCHEMA,),
+) -> dg.AssetsDefinition:
+    """The models of ``project``; the incremental ones daily when ``partitions`` is given (some source
+    is daily), else none. ``raw_schemas``: where the loaders write, analyzed before each build."""
+    project = project or dbt_project()
+
     @dbt_assets(
         manifest=manifest_path(project),
-        dagster_dbt_translator=PlatformDbtTranslator(),
+        dagster_dbt_translator=PlatformDbtTranslator(partitions),
         project=project,
-        partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool="warehouse",
     )
@@ -49,25 +61,31 @@ def build_dbt_assets(project: DbtProject = dbt_project) -> dg.AssetsDefinition:
         partitioned = context.has_partition_key or context.has_partition_key_range
         os.environ.update(window_env(context.partition_time_window if partitioned else None))
         args = ["build", *exclude_args(context)]
-        analyzed = statistics.analyze_stale(warehouse.url())
+        analyzed = statistics.analyze_stale(warehouse.url(), raw_schemas)
         if analyzed:
             context.log.info(f"Analyzed before dbt build (statistics missing or stale): {', '.join(analyzed)}")
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
-        with_adapter = adapter_while_running(dbt, invocation, args)
-        with lifeline.dies_with_this_process(invocation.process.pid):
-            # dbt runs to the end before the row counts and column metadata are fetched: dagster's
-            # fetchers poll in a busy loop while they wait for dbt's next event, and on a small
-            # machine those spinning threads take the cores dbt and Postgres need.
-            events = list(invocation.stream())
-            keep_parse_state(invocation)
-            yield from events_with_metadata(events, with_adapter())
-        results_file = invocation.target_path / "run_results.json"
-        failed = failed_nodes(json.loads(results_file.read_text())) if results_file.exists() else []
-        if failed or not invocation.is_successful():
-            raise dg.Failure(
-                description=f"dbt build finished with {len(failed)} failed or skipped node(s)",
-                metadata={"nodes": "\n".join(failed[:50]) or "(none: dbt itself failed, see the logs)"},
-            )
+        specs = context.assets_def.specs_by_key
+        selected = [str(specs[key].metadata[UNIQUE_ID_KEY]) for key in context.selected_asset_keys]
+        with models_locked(warehouse.url(), selected):
+            yield from _build(context, dbt, args)
 
     return warehouse_models
 
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str]):
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    with_adapter = adapter_while_running(dbt, invocation, args)
+    with lifeline.dies_with_this_process(invocation.process.pid):
+        # dbt runs to the end before the row counts and column metadata are fetched: dagster's
+        # fetchers poll in a busy loop while they wait for dbt's next event, and on a small
+        # machine those spinning threads take the cores dbt and Postgres need.
+        events = list(invocation.stream())
+        keep_parse_state(invocation)
+        yield from events_with_metadata(events, with_adapter())
+    results_file = invocation.target_path / "run_results.json"
+    failed = failed_nodes(json.loads(results_file.read_text())) if results_file.exists() else []
+    if failed or not invocation.is_successful():
+        raise dg.Failure(
+            description=f"dbt build finished with {len(failed)} failed or skipped node(s)",
+            metadata={"nodes": "\n".join(failed[:50]) or "(none: dbt itself failed, see the logs)"},
+        )

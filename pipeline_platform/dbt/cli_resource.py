@@ -84,7 +84,7 @@ def events_with_metadata(events: Iterable, invocation: DbtCliInvocation):
     return DbtEventIterator(iter(events), invocation).fetch_row_counts().fetch_column_metadata()
 
 
-def dbt_resource(project: DbtProject = dbt_project) -> DbtCliResource:
-    """The dbt CLI next to this interpreter."""
-    return PlatformDbtCliResource(project_dir=project, dbt_executable=str(VENV_DBT))
+def dbt_resource(project: DbtProject | None = None) -> DbtCliResource:
+    """The dbt CLI next to this interpreter, with the platform's profile (``project.PROFILE``)."""
+    return PlatformDbtCliResource(project_dir=project or dbt_project(), dbt_executable=str(VENV_DBT))
 

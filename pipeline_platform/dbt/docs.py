@@ -20,16 +20,17 @@ from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
 DOCS_FILE = "static_index.html"
 
 
-def build_dbt_docs_asset(models: dg.AssetsDefinition, project: DbtProject = dbt_project) -> dg.AssetsDefinition:
-    """The docs asset, downstream of the marts that ``models`` (the ``@dbt_assets``) builds."""
-    marts = sorted((k for k in models.keys if k.path[0] == "marts"), key=lambda k: k.to_user_string())
+def build_dbt_docs_asset(models: dg.AssetsDefinition, project: DbtProject | None = None) -> dg.AssetsDefinition:
+    """The docs asset, downstream of every model the ``@dbt_assets`` build (it documents them all)."""
+    project = project or dbt_project()
+    built = sorted(models.keys, key=lambda k: k.to_user_string())
 
     @dg.asset(
         name="dbt_docs",
         group_name="dbt_docs",
         kinds={"dbt"},
-        deps=marts,
-        description="Static dbt docs site (`dbt docs generate --static`) of the models in dbt_project/.",
+        deps=built,
+        description="Static dbt docs site (`dbt docs generate --static`) of the dbt project's models.",
     )
     def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         os.environ.update(dbt_env(warehouse.url()))

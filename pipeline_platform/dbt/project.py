@@ -1,5 +1,10 @@
 """Where the dbt project and its manifest live, for a source checkout and for a packaged wheel.
 
+The project is the team's own (``PIPELINE_DBT_PROJECT_DIR``, default ``dbt_project/``), taken as it
+is: whatever ``profile:`` it declares, every dbt command runs with the platform's profile
+(``profiles/profiles.yml``, ``--profile pipeline_platform``), which connects to the one warehouse.
+The project is resolved when the definitions are built, not at import.
+
 The manifest is prepared ahead of time (``make manifest``, ``make dev``, ``make test``,
 ``make package``). Under ``dagster dev`` the location re-parses only when a dbt source file is newer
 than the manifest (or it is missing): an edited model still shows up on reload, but a load with a
@@ -9,14 +14,18 @@ Outside ``dagster dev`` a code location never shells out to dbt while loading.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-SOURCE_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+from pipeline_platform import settings
+
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+PROFILE = "pipeline_platform"  # the profile name in PROFILES_DIR; the project's own name is ignored
 PACKAGED_DIR = Path(__file__).resolve().parent / "dbt_project_packaged"
-MANIFEST_FIX = "run `make manifest` (or `dagster-dbt project prepare-and-package --file pipeline_platform/dbt/project.py`)"
+MANIFEST_FIX = "run `make manifest` (or `python -m pipeline_platform.dbt.prepare --package`)"
 SOURCE_SUFFIXES = (".sql", ".yml", ".yaml")
 NOT_SOURCES = {"profiles.yml"}  # connection settings (and dbt's own .user.yml) never change the manifest
 SKIP_DIRS = {"logs", "dbt_packages", "dbt_modules"}
@@ -50,21 +59,34 @@ def prepare_if_stale(project: DbtProject) -> bool:
     return not manifest_is_stale(project)
 
 
-dbt_project = DbtProject(
-    project_dir=SOURCE_DIR if SOURCE_DIR.exists() else PACKAGED_DIR,
-    packaged_project_dir=PACKAGED_DIR,
-    profiles_dir=SOURCE_DIR if SOURCE_DIR.exists() else PACKAGED_DIR,
-)
-prepare_if_stale(dbt_project)
+def profile_args() -> list[str]:
+    """What a hand-run (or test-run) dbt command needs to connect like the platform does."""
+    return ["--profiles-dir", str(PROFILES_DIR), "--profile", PROFILE]
+
+
+@functools.cache
+def project_at(project_dir: Path) -> DbtProject:
+    """The dbt project in ``project_dir``, run with the platform's profile; prepared under
+    ``dagster dev`` when stale, once per process and folder."""
+    project = DbtProject(
+        project_dir=project_dir, packaged_project_dir=PACKAGED_DIR, profiles_dir=PROFILES_DIR, profile=PROFILE
+    )
+    prepare_if_stale(project)
+    return project
+
+
+def dbt_project() -> DbtProject:
+    """The configured dbt project (``PIPELINE_DBT_PROJECT_DIR``; the packaged copy inside a wheel)."""
+    return project_at(Path(settings.dbt_project_dir() or PACKAGED_DIR))
 
 
 class MissingManifestError(RuntimeError):
     """The code location cannot build dbt assets without a prepared manifest."""
 
 
-def manifest_path(project: DbtProject = dbt_project) -> Path:
+def manifest_path(project: DbtProject | None = None) -> Path:
     """The prepared manifest of ``project``; fails with the one-line fix when it is missing."""
-    path = Path(project.manifest_path)
+    path = Path((project or dbt_project()).manifest_path)
     if not path.exists():
         raise MissingManifestError(f"dbt manifest not found at {path}: {MANIFEST_FIX}")
     return path

@@ -1,7 +1,9 @@
 """The whole dbt-to-Dagster mapping in one class, so lineage rules live in one reviewable place.
 
-dbt sources become the ``raw/<table>`` assets the loaders produce (one graph, no orphan keys);
-folders become groups; ``meta`` carries owners and tags; the node checksum is the code version, so
+A dbt source is keyed like the relation it reads, ``<schema>/<identifier>`` (honouring the source's
+``schema`` and the table's ``identifier``), which is exactly how a loader keys the table it writes,
+so source and loader meet without a lookup table, and two sources with one table name in different
+schemas stay apart; ``meta: {dagster: {asset_key: [...]}}`` overrides it. Folders become groups; ``meta`` carries owners and tags; the node checksum is the code version, so
 Dagster knows when SQL changed.
 """
 
@@ -14,7 +16,6 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
-RAW_PREFIX = "raw"
 TAG = re.compile(r"[A-Za-z0-9_.-]{1,63}")  # what Dagster accepts as a tag key or non-empty value
 
 
@@ -23,14 +24,34 @@ def _meta(dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
     return {**(dbt_resource_props.get("meta") or {}), **(dbt_resource_props.get("config", {}).get("meta") or {})}
 
 
+def source_key(dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+    """``meta.dagster.asset_key`` when given, else ``<schema>/<identifier>`` of the source table."""
+    configured = (_meta(dbt_resource_props).get("dagster") or {}).get("asset_key")
+    if configured:
+        return dg.AssetKey(configured)
+    return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props.get("identifier") or dbt_resource_props["name"]])
+
+
+def reads_window(dbt_resource_props: Mapping[str, Any]) -> bool:
+    """Whether a model reads the partition window: the incremental ones do, nothing else does."""
+    return dbt_resource_props.get("config", {}).get("materialized") == "incremental"
+
+
 class PlatformDbtTranslator(DagsterDbtTranslator):
-    def __init__(self):
+    """``partitions``: the daily partitions of the models that read the window (None: no model is
+    partitioned, e.g. a project whose sources are all unpartitioned)."""
+
+    def __init__(self, partitions: dg.PartitionsDefinition | None = None):
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_code_references=False))
+        self.partitions = partitions
+
+    def get_partitions_def(self, dbt_resource_props: Mapping[str, Any]) -> dg.PartitionsDefinition | None:
+        return self.partitions if reads_window(dbt_resource_props) else None
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey([RAW_PREFIX, dbt_resource_props["name"]])
-        # Models are keyed like the relation they build: marts/fct_orders is marts.fct_orders.
+            return source_key(dbt_resource_props)
+        # Models are keyed like the relation they build: analytics/revenue is analytics.revenue.
         schema = dbt_resource_props.get("config", {}).get("schema")
         return dg.AssetKey([schema, dbt_resource_props["name"]] if schema else [dbt_resource_props["name"]])
 
@@ -60,4 +81,4 @@ class PlatformDbtTranslator(DagsterDbtTranslator):
         # Owned by the automation layer: rebuild any day whose upstream updated, never on a broken upstream.
         from pipeline_platform.automation.conditions import dbt_model_condition
 
-        return dbt_model_condition()
+        return dbt_model_condition(self.get_partitions_def(dbt_resource_props) is not None)

@@ -14,7 +14,7 @@ from bisect import bisect
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
-SHOP_OPENED = date(2026, 9, 1)  # equals pipeline_platform.partitions.DEMO_START (a test checks)
+SHOP_OPENED = date(2026, 9, 1)  # equals partitions.start of the demo's sources.yaml (a test checks)
 OPENED_EPOCH = int(datetime(2026, 9, 1, tzinfo=timezone.utc).timestamp())
 DAY = 86_400
 AS_OF_ENV = "PIPELINE_DEMO_AS_OF"

@@ -15,6 +15,8 @@ from pathlib import Path
 from pipeline_platform.demo import clock, customers, products
 from pipeline_platform.demo.contract import COLUMNS
 
+ENTITIES = ("customers", "products")
+
 
 def rows_for_day(entity: str, day: date | str, scale: float = 1.0) -> list[tuple]:
     """Rows of ``<entity>_<day>.csv``: the customers or products created or changed that day."""
@@ -42,16 +44,16 @@ def write_day(landing_dir: Path | str, entity: str, day: date | str, scale: floa
 
 
 def land_days(landing_dir: Path | str, start: date | str, end: date | str, as_of=None,
-              scale: float = 1.0) -> list[Path]:
-    """Write the missing customer and product files for days ``start``..``end`` (inclusive) that
-    are complete as of ``as_of`` (default ``PIPELINE_DEMO_AS_OF`` or now); returns paths written."""
+              scale: float = 1.0, entities: tuple[str, ...] = ENTITIES) -> list[Path]:
+    """Write the missing files of ``entities`` for days ``start``..``end`` (inclusive) that are
+    complete as of ``as_of`` (default ``PIPELINE_DEMO_AS_OF`` or now); returns paths written."""
     as_of = clock.resolve_as_of(as_of)
     first = max(clock.day_number(start), 0)
     last = min(clock.day_number(end), clock.day_of(as_of) - 1)
     written = []
     for number in range(first, last + 1):
         day = clock.day_date(number)
-        for entity in ("customers", "products"):
+        for entity in entities:
             if not file_path(landing_dir, entity, day).exists():
                 written.append(write_day(landing_dir, entity, day, scale))
     return written

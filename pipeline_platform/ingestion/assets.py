@@ -12,13 +12,16 @@ import dagster as dg
 
 from pipeline_platform import lifeline
 from pipeline_platform.ingestion import checks, run
-from pipeline_platform.ingestion.config import SourceSpec, load_sources
+from pipeline_platform.ingestion.config import SourceConfigError, SourceSpec, default_sources_file, load_sources
 from pipeline_platform.ingestion.loader import LOADER_COLUMNS, SCHEMA
 from pipeline_platform.partitions import daily_partitions
 
+GROUP = SCHEMA  # the loaders' layer in the asset graph (named after the default schema), whatever schema each one writes into
 
-def raw_asset_key(name: str) -> dg.AssetKey:
-    return dg.AssetKey([SCHEMA, name])
+
+def raw_asset_key(spec: SourceSpec) -> dg.AssetKey:
+    """Keyed like the relation it writes: ``<schema>/<table>`` (``raw/<name>`` by default)."""
+    return dg.AssetKey([spec.schema, spec.table])
 
 
 def column_schema(spec: SourceSpec) -> dg.TableSchema:
@@ -27,17 +30,17 @@ def column_schema(spec: SourceSpec) -> dg.TableSchema:
     return dg.TableSchema(columns=columns)
 
 
-def build_raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
-    key = raw_asset_key(spec.name)
+def build_raw_asset(spec: SourceSpec, partitions: dg.PartitionsDefinition | None = None) -> dg.AssetsDefinition:
+    key = raw_asset_key(spec)
     freshness = dg.FreshnessPolicy.time_window(**spec.freshness) if spec.freshness else None
 
     @dg.asset(
         key=key,
-        group_name=SCHEMA,
+        group_name=GROUP,
         description=spec.description,
         owners=[spec.owner] if spec.owner else None,
         kinds={spec.kind, "postgres"},
-        partitions_def=daily_partitions if spec.partitioned else None,
+        partitions_def=partitions if spec.partitioned else None,
         backfill_policy=dg.BackfillPolicy.single_run() if spec.partitioned else None,
         pool="warehouse",
         check_specs=checks.specs(spec, key),
@@ -45,10 +48,11 @@ def build_raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         required_resource_keys={"warehouse", "landing" if spec.kind == "csv" else "http"},
         metadata={
             # The database joins it in each materialization, read from the load's connection.
-            "dagster/table_name": f"{SCHEMA}.{spec.name}",
+            "dagster/table_name": f"{spec.schema}.{spec.table}",
             "dagster/column_schema": column_schema(spec),
             "load": spec.load,
             "primary_key": ", ".join(spec.primary_key),
+            **({"landing_glob": spec.landing_glob} if spec.landing_glob else {}),  # the landing sensor's match
         },
     )
     def _raw(context) -> dg.MaterializeResult:
@@ -59,4 +63,12 @@ def build_raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
 
 
 def build_raw_assets(path: Path | str | None = None) -> list[dg.AssetsDefinition]:
-    return [build_raw_asset(spec) for spec in load_sources(path)]
+    specs = load_sources(path)
+    partitions = daily_partitions(path)
+    daily = [s.name for s in specs if s.partitioned]
+    if daily and partitions is None:
+        raise SourceConfigError(
+            f"{path or default_sources_file()}: source(s) {daily} are partitioned daily, but no partition start "
+            "is set: add `partitions: {start: YYYY-MM-DD}` to the sources file or set PIPELINE_PARTITION_START"
+        )
+    return [build_raw_asset(spec, partitions) for spec in specs]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dagster as dg
 from psycopg import sql
 
-from pipeline_platform.ingestion.loader import SCHEMA, target
+from pipeline_platform.ingestion.loader import target
 from pipeline_platform.ingestion.stage import ident_list
 
 
@@ -32,11 +32,11 @@ def specs(spec, key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     return found
 
 
-def _enforced(conn, table, pk) -> bool:
+def _enforced(conn, schema, table, pk) -> bool:
     row = conn.execute(
         "SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_index i JOIN pg_attribute a "
         "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass(%s) AND i.indisprimary",
-        (target(table).as_string(conn),),
+        (target(table, schema).as_string(conn),),
     ).fetchone()
     return row[0] == sorted(pk)
 
@@ -77,7 +77,7 @@ def refuse_duplicates(spec, where: str, found: dict) -> None:
     if spec.duplicates == "fail" and found["duplicate_rows"]:
         what = "primary key and cursor" if len(found["identity"]) > len(spec.primary_key) else "primary key"
         raise DuplicateKeyError(
-            f"{SCHEMA}.{spec.name}: {where}: {found['duplicate_rows']} row(s) repeat the {what} "
+            f"{spec.schema}.{spec.table}: {where}: {found['duplicate_rows']} row(s) repeat the {what} "
             f"({', '.join(found['identity'])}) "
             f"of another row in this extract ({found['duplicate_keys']} key(s), "
             f"e.g. {', '.join(found['examples'])}); duplicates: fail loads nothing. Remove the repeats at the "
@@ -94,7 +94,7 @@ def evaluate(conn, spec, target, rows_read: int, row_count: int, duplicates: dic
             metadata={"duplicate_rows": duplicates["duplicate_rows"], "duplicate_keys": duplicates["duplicate_keys"],
                       "examples": ", ".join(duplicates["examples"]) or "none", "policy": spec.duplicates}))
         keys = ident_list(spec.primary_key)
-        if _enforced(conn, spec.table, spec.primary_key):
+        if _enforced(conn, spec.schema, spec.table, spec.primary_key):
             dupes = nulls = 0
             how = "enforced by the PRIMARY KEY constraint"
         else:

@@ -7,16 +7,20 @@ environment: variables named in the file (base URL, auth token) are resolved whe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import yaml
 
+from pipeline_platform import settings
 from pipeline_platform.ingestion import validate as v
+from pipeline_platform.ingestion.loader import SCHEMA
 from pipeline_platform.ingestion.validate import SourceConfigError
 
-__all__ = ["ApiSpec", "SourceConfigError", "SourceSpec", "default_sources_file", "load_sources"]
+__all__ = ["ApiSpec", "SourceConfigError", "SourceSpec", "default_sources_file", "load_partitioning", "load_sources"]
+
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class SourceSpec:
     freshness: dict | None = None
     landing_glob: str | None = None
     api: ApiSpec | None = None
+    schema: str = SCHEMA
 
     @property
     def table(self) -> str:
@@ -57,17 +62,40 @@ class SourceSpec:
 
 
 def default_sources_file() -> Path:
-    return Path(str(resources.files("pipeline_platform.ingestion") / "sources.yaml"))
+    """``PIPELINE_SOURCES_FILE``, else the demo's ``sources.yaml`` inside the package."""
+    return settings.sources_file()
 
 
-def load_sources(path: Path | str | None = None) -> list[SourceSpec]:
+def _read(path: Path | str | None) -> tuple[Path, dict]:
     path = Path(path) if path else default_sources_file()
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise SourceConfigError(f"{path}: cannot read sources file: {exc}") from exc
-    if not isinstance(doc, dict) or set(doc) - {"defaults", "sources"}:
-        raise SourceConfigError(f"{path}: top level must be a mapping with 'sources' (and optional 'defaults')")
+    if not isinstance(doc, dict) or set(doc) - {"defaults", "sources", "partitions"}:
+        raise SourceConfigError(
+            f"{path}: top level must be a mapping with 'sources' (and optional 'defaults', 'partitions')"
+        )
+    return path, doc
+
+
+def load_partitioning(path: Path | str | None = None) -> tuple[str | None, str | None]:
+    """``partitions: {start: YYYY-MM-DD, timezone: ...}`` of the sources file (both optional)."""
+    path, doc = _read(path)
+    block = doc.get("partitions") or {}
+    if not isinstance(block, dict) or set(block) - {"start", "timezone"}:
+        raise SourceConfigError(f"{path}: 'partitions' must be a mapping with 'start' and optional 'timezone'")
+    start, timezone = block.get("start"), block.get("timezone")
+    start = start.isoformat() if hasattr(start, "isoformat") else start  # YAML reads a bare date as a date
+    if start is not None and not (isinstance(start, str) and DAY.match(start)):
+        raise SourceConfigError(f"{path}: partitions.start must be a date YYYY-MM-DD, got {start!r}")
+    if timezone is not None and not isinstance(timezone, str):
+        raise SourceConfigError(f"{path}: partitions.timezone must be a timezone name, got {timezone!r}")
+    return start, timezone
+
+
+def load_sources(path: Path | str | None = None) -> list[SourceSpec]:
+    path, doc = _read(path)
     defaults = doc.get("defaults") or {}
     entries = doc.get("sources") or {}
     if not isinstance(entries, dict) or not isinstance(defaults, dict):
@@ -99,6 +127,7 @@ def _parse(path: Path, name, entry: dict) -> SourceSpec:
         freshness=e.freshness(),
         landing_glob=e.string("landing_glob", required=kind == "csv") if kind == "csv" else None,
         api=_api(e) if kind == "api" else None,
+        schema=e.schema_name(),
     )
     e.forbid_other_kind(kind)
     return spec

@@ -4,13 +4,12 @@ Reading a whole file into pandas caps the platform at RAM; streaming bytes keeps
 lets Postgres do the parsing it is fastest at. Only the header (and, for undeclared column types, a
 small sample) is parsed in Python. When COPY rejects a row, Postgres reports the record number; we
 translate it back to the file's physical line (header and quoted newlines included) and the cause
-to plain words, because "line N of customers_2026-09-03.csv is Latin-1" is what a person can fix.
+to plain words, because "line N of accounts_2025-03-04.csv is Latin-1" is what a person can fix.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -18,21 +17,10 @@ import psycopg
 from pipeline_platform.ingestion.csv_errors import physical_line, reader, reason_of
 from pipeline_platform.ingestion.csv_header import CsvFormatError, read_header
 
-__all__ = ["CsvFormatError", "copy_file", "files_for_window", "physical_line", "read_header", "reader"]
+__all__ = ["CsvFormatError", "copy_file", "physical_line", "read_header", "reader"]
 
 CHUNK = 1 << 20
-DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
 COPY_LINE = re.compile(r"COPY [^,]+, line (\d+)")
-
-
-def files_for_window(root: Path, glob: str, first: date | None, last: date | None) -> list[Path]:
-    """Landing files whose dated name falls in ``[first, last]`` (all matching files when unbounded)."""
-    found = []
-    for path in root.glob(glob):
-        match = DAY.search(path.name)
-        if first is None or (match and first.isoformat() <= match.group(1) <= last.isoformat()):
-            found.append(path)
-    return sorted(found, key=lambda p: (DAY.search(p.name).group(1) if DAY.search(p.name) else "", p.name))
 
 
 def _stream(fh, copy) -> None:

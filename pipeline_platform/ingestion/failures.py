@@ -13,7 +13,6 @@ from __future__ import annotations
 import psycopg
 
 from pipeline_platform.ingestion import audit
-from pipeline_platform.ingestion.loader import SCHEMA
 
 
 class WarehouseConnectionLost(RuntimeError):
@@ -31,26 +30,26 @@ def root_reason(exc: BaseException) -> str:
     return (str(found).strip().splitlines() or [type(found).__name__])[0]
 
 
-def lost_message(name: str, label: str | None, load_id: int, phase: str, reason: str) -> str:
-    where = f"{SCHEMA}.{name}: lost the connection to the warehouse"
+def lost_message(relation: str, label: str | None, load_id: int, phase: str, reason: str) -> str:
+    where = f"{relation}: lost the connection to the warehouse"
     if phase == "commit":
         return (f"{where} while committing load {load_id} ({reason}); whether it committed is unknown: "
                 f"{audit.LOADS} says 'success' for load {load_id} if it did. Rerunning is safe either way.")
     if phase == "report":
         return (f"{where} after load {load_id} committed ({reason}); the data is loaded, "
                 "but its checks and metadata were not recorded: rerun to record them.")
-    return (f"{where} during the load ({reason}); the transaction was rolled back and {SCHEMA}.{name} is "
+    return (f"{where} during the load ({reason}); the transaction was rolled back and {relation} is "
             f"unchanged. Rerun {'partition ' + label if label else 'the load'} once the database is back.")
 
 
 def fail(context, conn, spec, label: str | None, load_id: int, phase: str, exc: Exception):
     """Record ``exc`` on the load's connection and raise the error to report (never returns)."""
     if conn.broken:
-        raise WarehouseConnectionLost(lost_message(spec.name, label, load_id, phase, root_reason(exc))) from exc
+        raise WarehouseConnectionLost(lost_message(f"{spec.schema}.{spec.table}", label, load_id, phase, root_reason(exc))) from exc
     try:
         conn.rollback()
         audit.fail_load(conn, load_id, f"{type(exc).__name__}: {exc}")
     except psycopg.Error as audit_error:
-        context.log.warning(f"{SCHEMA}.{spec.name}: could not mark load {load_id} failed in {audit.LOADS} "
+        context.log.warning(f"{spec.schema}.{spec.table}: could not mark load {load_id} failed in {audit.LOADS} "
                             f"({root_reason(audit_error)}); the next load will mark it abandoned")
     raise exc

@@ -21,17 +21,17 @@ LOAD_ID_DEFAULT = f"nullif(current_setting('{LOAD_ID_SETTING}', true), '')::bigi
 LOADER_COLUMNS = {"_load_id": f"bigint DEFAULT {LOAD_ID_DEFAULT}", "_loaded_at": "timestamptz NOT NULL DEFAULT now()"}
 
 
-def target(table: str) -> sql.Composable:
-    return sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(table))
+def target(table: str, schema: str = SCHEMA) -> sql.Composable:
+    return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
 
 
-def existing_columns(conn, table: str) -> dict[str, str]:
+def existing_columns(conn, table: str, schema: str = SCHEMA) -> dict[str, str]:
     """Columns and types of ``raw.<table>`` (empty when it does not exist), loader columns excluded."""
     rows = conn.execute(
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
         "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-        (SCHEMA, table),
+        (schema, table),
     ).fetchall()
     return {name: type_ for name, type_ in rows if name not in LOADER_COLUMNS}
 
@@ -41,33 +41,33 @@ def begin(conn, load_id: int) -> None:
     conn.execute("SELECT set_config(%s, %s, true)", (LOAD_ID_SETTING, str(load_id)))
 
 
-def lock(conn, table: str) -> None:
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{SCHEMA}.{table}",))
+def lock(conn, table: str, schema: str = SCHEMA) -> None:
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{schema}.{table}",))
 
 
-def ensure_table(conn, table: str, columns: dict[str, str], primary_key) -> None:
+def ensure_table(conn, table: str, columns: dict[str, str], primary_key, schema: str = SCHEMA) -> None:
     """Create ``raw.<table>`` if missing; add any stage column it lacks (declared or drift-accepted)."""
-    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(SCHEMA)))
-    have = existing_columns(conn, table)
+    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+    have = existing_columns(conn, table, schema)
     if not have:
         pk = sql.SQL(", PRIMARY KEY ({})").format(ident_list(primary_key)) if primary_key else sql.SQL("")
         conn.execute(
             sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}{})").format(
-                target(table), column_defs({**columns, **LOADER_COLUMNS}), pk
+                target(table, schema), column_defs({**columns, **LOADER_COLUMNS}), pk
             )
         )
         return
     default = conn.execute(
         "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
         "ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = to_regclass(%s) AND a.attname = '_load_id'",
-        (target(table).as_string(conn),),
+        (target(table, schema).as_string(conn),),
     ).fetchone()
     if default is None or LOAD_ID_SETTING not in default[0]:
-        conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN _load_id SET DEFAULT " + LOAD_ID_DEFAULT).format(target(table)))
+        conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN _load_id SET DEFAULT " + LOAD_ID_DEFAULT).format(target(table, schema)))
     for name, type_ in columns.items():
         if name not in have:
             conn.execute(
-                sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(target(table), sql.Identifier(name), sql.SQL(type_))
+                sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(target(table, schema), sql.Identifier(name), sql.SQL(type_))
             )
 
 
@@ -76,7 +76,7 @@ def append(conn, spec, stage: Stage, load_id: int) -> dict:
     # The load id is a Literal, not a %s parameter: a column named "100%s" would read as a placeholder.
     cur = conn.execute(
         sql.SQL("INSERT INTO {} ({}, _load_id) SELECT {}, {} FROM {}").format(
-            target(spec.table), names, names, sql.Literal(load_id), stage.ident
+            target(spec.table, spec.schema), names, names, sql.Literal(load_id), stage.ident
         )
     )
     return {"inserted": cur.rowcount, "updated": 0, "deleted": 0}
@@ -84,8 +84,8 @@ def append(conn, spec, stage: Stage, load_id: int) -> dict:
 
 def apply(conn, spec, stage: Stage, load_id: int) -> dict:
     """Lock the table, bring its columns up to the stage's, then apply with the declared load mode."""
-    lock(conn, spec.table)
+    lock(conn, spec.table, spec.schema)
     if spec.load == "full_refresh":
         return refresh.swap(conn, spec, stage, load_id)
-    ensure_table(conn, spec.table, stage.columns, spec.primary_key if spec.load == "upsert" else ())
+    ensure_table(conn, spec.table, stage.columns, spec.primary_key if spec.load == "upsert" else (), spec.schema)
     return (upsert.upsert if spec.load == "upsert" else append)(conn, spec, stage, load_id)

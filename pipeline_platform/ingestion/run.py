@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 
 from pipeline_platform.ingestion import (
-    api_source, audit, checks, csv_extract, csv_source, direct, failures, loader, metadata,
+    api_source, audit, checks, csv_extract, direct, failures, landing_files, loader, metadata,
 )
 from pipeline_platform.ingestion.stage import SESSION_SETTINGS, Stage
 from pipeline_platform.ingestion.window import window_of
@@ -21,7 +21,7 @@ from pipeline_platform.ingestion.window import window_of
 
 def high_water_mark(conn, spec) -> str | None:
     value = conn.execute(
-        sql.SQL("SELECT max({}) FROM {}").format(sql.Identifier(spec.cursor), loader.target(spec.table))
+        sql.SQL("SELECT max({}) FROM {}").format(sql.Identifier(spec.cursor), loader.target(spec.table, spec.schema))
     ).fetchone()[0]
     return None if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
 
@@ -29,8 +29,8 @@ def high_water_mark(conn, spec) -> str | None:
 def _extract(context, conn, spec, window, existing, make_sink):
     res = context.resources
     if spec.kind == "csv":
-        files = csv_source.files_for_window(res.landing.root(), spec.landing_glob, window.first, window.last)
-        context.log.info(f"{loader.SCHEMA}.{spec.name}: {len(files)} landing file(s) for {window.label or 'all days'}")
+        files = landing_files.files_for_window(res.landing.root(), spec.landing_glob, window.first, window.last)
+        context.log.info(f"{spec.schema}.{spec.table}: {len(files)} landing file(s) for {window.label or 'all days'}")
         return csv_extract.extract(spec, existing, files, make_sink), {"files": len(files)}
     since, until = window.since, window.until
     if not spec.partitioned and spec.cursor and spec.cursor in existing:
@@ -46,7 +46,7 @@ def _extract(context, conn, spec, window, existing, make_sink):
 def _load(context, conn, spec, window, load_id: int):
     """Extract and apply inside the caller's transaction; returns (counts, extra metadata, duplicates)."""
     loader.begin(conn, load_id)
-    existing = loader.existing_columns(conn, spec.table)
+    existing = loader.existing_columns(conn, spec.table, spec.schema)
     if direct.usable(conn, spec):
         conn.execute("SAVEPOINT direct_copy")
         try:
@@ -59,7 +59,7 @@ def _load(context, conn, spec, window, load_id: int):
             return counts, {**extra, "path": "direct COPY"}, dupes
         except psycopg.errors.UniqueViolation:
             conn.execute("ROLLBACK TO SAVEPOINT direct_copy")
-            context.log.info(f"{loader.SCHEMA}.{spec.name}: the extract repeats keys; loading through the stage instead")
+            context.log.info(f"{spec.schema}.{spec.table}: the extract repeats keys; loading through the stage instead")
     stage, extra = _extract(context, conn, spec, window, existing, lambda c: Stage(conn, spec.table, c))
     counts = loader.apply(conn, spec, stage, load_id)
     dupes = counts.pop("duplicates", None) or checks.extract_duplicates(conn, spec, stage.ident, stage.columns)
@@ -69,7 +69,7 @@ def _load(context, conn, spec, window, load_id: int):
 
 def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
     window = window_of(context, spec.partitioned)
-    target = loader.target(spec.table)
+    target = loader.target(spec.table, spec.schema)
     with psycopg.connect(context.resources.warehouse.url(), autocommit=True) as conn:
         load_id = audit.start_load(conn, spec.name, context.run.run_id, window.label)
         conn.execute(SESSION_SETTINGS)
@@ -81,12 +81,12 @@ def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
             conn.commit()
             phase = "report"
             row_count = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target)).fetchone()[0]
-            table_name = f"{conn.info.dbname}.{loader.SCHEMA}.{spec.table}"
+            table_name = f"{conn.info.dbname}.{spec.schema}.{spec.table}"
             preview = metadata.preview(conn, target, load_id)
             results = checks.evaluate(conn, spec, target, counts["rows_read"], row_count, dupes)
         except Exception as exc:
             failures.fail(context, conn, spec, window.label, load_id, phase, exc)
-    context.log.info(f"{loader.SCHEMA}.{spec.name}: {counts}")
+    context.log.info(f"{spec.schema}.{spec.table}: {counts}")
     return dg.MaterializeResult(
         metadata={**metadata.materialization({**counts, "duplicate_rows": dupes["duplicate_rows"]}, row_count,
                                              load_id, preview, extra),

@@ -27,7 +27,7 @@ def upsert(conn, spec, stage: Stage, load_id: int) -> dict:
     pk = list(spec.primary_key)
     from pipeline_platform.ingestion.loader import target
 
-    t, names, keys = target(spec.table), ident_list(cols), ident_list(pk)
+    t, names, keys = target(spec.table, spec.schema), ident_list(cols), ident_list(pk)
     order = [sql.SQL("{} DESC NULLS LAST").format(sql.Identifier(spec.cursor))] if spec.cursor else []
     non_key = [c for c in cols if c not in pk]
     if non_key:

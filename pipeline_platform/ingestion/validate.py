@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
+from pipeline_platform.ingestion.loader import SCHEMA
 from pipeline_platform.ingestion.validate_api import ApiFields
 from pipeline_platform.ingestion.validate_columns import ColumnFields
 
 COMMON = {"kind", "description", "owner", "primary_key", "columns", "load", "cursor", "soft_delete",
-          "partitioned", "schema_drift", "duplicates", "expect_rows", "freshness"}
+          "partitioned", "schema_drift", "duplicates", "expect_rows", "freshness", "schema"}
 BY_KIND = {"csv": {"landing_glob"}, "api": {"base_url", "base_url_env", "endpoint", "records_field",
            "pagination", "auth", "since_param", "until_param", "params"}}
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,47}$")
@@ -34,6 +35,13 @@ class Entry(ApiFields, ColumnFields):
             self.fail("(entry)", "must be a mapping of fields")
         if not isinstance(self.name, str) or not NAME.match(self.name):
             self.fail("(name)", "source names must match [a-z_][a-z0-9_]*, at most 48 characters")
+
+    def schema_name(self):
+        """The schema the loader writes into (``raw`` unless the team's dbt sources live elsewhere)."""
+        value = self.string("schema", default=SCHEMA)
+        if not NAME.match(value):
+            self.fail("schema", "schema names must match [a-z_][a-z0-9_]*, at most 48 characters")
+        return value
 
     def check_keys(self):
         for key in self.raw:

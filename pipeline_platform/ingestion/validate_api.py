@@ -52,7 +52,7 @@ class ApiFields:
     def endpoint(self):
         value = self.string("endpoint", required=True)
         if "://" in value or "?" in value or any(ch.isspace() for ch in value):
-            self.fail("endpoint", f"must be a path such as /orders (no scheme, query or spaces), got {value!r}")
+            self.fail("endpoint", f"must be a path such as /v1/items (no scheme, query or spaces), got {value!r}")
         return "/" + value.lstrip("/")
 
     def pagination(self) -> dict:

@@ -7,11 +7,13 @@ import dagster as dg
 from pipeline_platform.automation.conditions import dbt_model_condition, deploy_condition
 from pipeline_platform.partitions import daily_partitions
 
+DAILY = daily_partitions()  # the demo's: partitions.start of its sources.yaml
 LOADED: list[tuple[str, str]] = []
 
 
 def raw(name: str, kind: str = "csv") -> dg.AssetsDefinition:
-    @dg.asset(key=["raw", name], group_name="raw", kinds={kind}, partitions_def=daily_partitions)
+    @dg.asset(key=["raw", name], group_name="raw", kinds={kind}, partitions_def=DAILY,
+              metadata={"landing_glob": f"{name}/{name}_*.csv"} if kind == "csv" else None)
     def _raw(context: dg.AssetExecutionContext):
         LOADED.append((name, context.partition_key))
 
@@ -22,11 +24,11 @@ customers, products, orders = raw("customers"), raw("products"), raw("orders", "
 loads = dg.AssetSpec(["raw", "_loads"], group_name="raw")
 
 
-@dg.asset(deps=[customers, loads], partitions_def=daily_partitions, automation_condition=dbt_model_condition(), group_name="staging")
+@dg.asset(deps=[customers, loads], partitions_def=DAILY, automation_condition=dbt_model_condition(), group_name="staging")
 def stg_customers(): ...
 
 
-@dg.asset(deps=[stg_customers, orders], partitions_def=daily_partitions, automation_condition=dbt_model_condition(), group_name="marts")
+@dg.asset(deps=[stg_customers, orders], partitions_def=DAILY, automation_condition=dbt_model_condition(), group_name="marts")
 def customer_lifetime_value(): ...
 
 

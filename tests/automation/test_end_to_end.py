@@ -5,16 +5,14 @@ session's embedded Postgres; each run they request is executed in process, as th
 launch it. API sources are loaded first for the day, as the nightly schedule would have.
 """
 
-import json
 import os
 
 import dagster as dg
 
 from pipeline_platform.automation.landing_scan import load_cursor
-from pipeline_platform.dashboard import server
+from pipeline_platform.dashboard import local
 from pipeline_platform.demo.api import DemoApi
 from pipeline_platform.demo.landing import land_days
-from pipeline_platform.resources.warehouse import state_dir
 from tests.helpers import free_port
 
 FIRST, BEFORE, DAY, AS_OF = "2026-09-01", "2026-09-07", "2026-09-08", "2026-09-09T12:00:00+00:00"
@@ -72,9 +70,7 @@ def test_landing_file_reaches_marts_and_dashboard(clean_warehouse, instance, tmp
                         run(list(keys), partition)
                         built |= keys
         finally:
-            state = state_dir() / "dashboard" / "state.json"
-            if state.exists():
-                server.stop(json.loads(state.read_text()).get("pid"))
+            local.stop_recorded()
 
     marts = {k for k in built if defs.resolve_asset_graph().get(k).group_name == "marts"}
     assert {"fct_orders", "customer_lifetime_value", "mart_daily_revenue"} <= {k.path[-1] for k in marts}

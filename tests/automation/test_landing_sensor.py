@@ -126,3 +126,38 @@ def test_first_tick_treats_days_already_loaded_as_seen(landing, tick, instance):
     assert [(r.asset_selection[0].to_user_string(), r.partition_key) for r in tick()] == [("raw/customers", "2026-10-04")]
     drop(landing, "customers/customers_2026-10-03.csv", body="1,b,b@x,DE,2026-09-01,2026-10-03T00:00:00Z\n")
     assert [r.partition_key for r in tick()] == ["2026-10-03"], "a changed file reloads even on a loaded day"
+
+
+def sensor_over(landing, instance, assets):
+    """Tick the landing sensor over ``assets`` instead of the stand-in graph."""
+    sensor = build_landing_sensor(settle_seconds=0)
+    defs = dg.Definitions(assets=assets, sensors=[sensor])
+    context = dg.build_sensor_context(instance=instance, definitions=defs,
+                                      resources={"landing": LandingFolder(path=str(landing))})
+    return sensor.evaluate_tick(context).run_requests or []
+
+
+def test_the_landing_glob_decides_even_in_a_folder_not_named_after_the_source(landing, instance):
+    """The sensor and the load match files with one implementation (ingestion/landing_files.py)."""
+    from pipeline_platform.ingestion.landing_files import files_for_window
+
+    @dg.asset(key=["crm_landing", "accounts"], group_name="raw", kinds={"csv"}, partitions_def=graph.DAILY,
+              metadata={"landing_glob": "exports/crm/accts_*.csv"})
+    def accounts(): ...
+
+    @dg.asset(key=["crm_landing", "regions"], group_name="raw", kinds={"csv"},
+              metadata={"landing_glob": "reference/regions*.csv"})
+    def regions(): ...
+
+    drop(landing, "exports/crm/accts_2026-10-03.csv")
+    drop(landing, "exports/crm/other_2026-10-03.csv")  # same folder, not the glob
+    drop(landing, "accounts/accounts_2026-10-03.csv")  # named after the source, not the glob
+    drop(landing, "reference/regions.csv")
+    drop(landing, "reference/regions_eu_2026-10-01.csv")  # unpartitioned: one run for all its files
+    requests = sensor_over(landing, instance, [accounts, regions])
+    targets = sorted((r.asset_selection[0].to_user_string(), r.partition_key) for r in requests)
+    assert targets == [("crm_landing/accounts", "2026-10-03"), ("crm_landing/regions", None)]
+    # exactly the files a load of that source reads
+    assert [p.name for p in files_for_window(landing, "exports/crm/accts_*.csv", None, None)] == ["accts_2026-10-03.csv"]
+    assert sorted(p.name for p in files_for_window(landing, "reference/regions*.csv", None, None)) == [
+        "regions.csv", "regions_eu_2026-10-01.csv"]

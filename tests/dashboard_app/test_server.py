@@ -1,16 +1,15 @@
-"""The real server, started with the documented command: health, the page, and the data-version route.
+"""The real server, started as a deploy starts it: health, the page, and the platform's data-version route.
 
-A deploy step trusts ``GET /_pp/data_version`` to prove the running server reads the warehouse it
-just built, so the answer must follow ``marts.mart_build_info`` live, with no restart in between.
+A deploy step trusts ``GET /_pp/data_version`` (served by the platform's entry wrapper, not by the
+app) to prove the running server reads the warehouse it just built, so the answer must follow the
+exposure's relations live, with no restart in between, and equal what the platform computes itself.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-import psycopg
 import requests
 
+from pipeline_platform.dashboard.verify import warehouse_data_version
 from tests.dashboard_app.marts_data import demo_rows
 
 
@@ -22,28 +21,25 @@ def data_version(url: str) -> dict:
     return response.json()
 
 
-def in_database(database_url: str) -> tuple[str, datetime]:
-    with psycopg.connect(database_url) as conn:
-        return conn.execute("SELECT data_version, data_as_of FROM marts.mart_build_info").fetchone()
-
-
-def test_data_version_endpoint_follows_the_warehouse(dashboard_server, marts):
+def test_data_version_endpoint_follows_the_warehouse(dashboard_server, marts, demo_exposure):
     url = dashboard_server
-    assert data_version(url) == {"data_version": None, "data_as_of": None}  # marts not built yet
+
+    def platform() -> str:
+        return warehouse_data_version(marts.url, demo_exposure.relations, demo_exposure.in_place)
+
+    assert data_version(url) == {"data_version": None}  # marts not built yet
 
     marts.build(demo_rows())
-    version, as_of = in_database(marts.url)
-    body = data_version(url)
-    assert body["data_version"] == version
-    assert datetime.fromisoformat(body["data_as_of"]) == as_of
+    first = platform()
+    assert data_version(url) == {"data_version": first}
+    assert data_version(url) == {"data_version": first}  # stable while nothing is written
 
-    new_as_of = datetime(2026, 11, 15, 7, 45, tzinfo=timezone.utc)
-    new_version = marts.set_build_info(new_as_of)
-    body = data_version(url)
-    assert body["data_version"] == new_version == in_database(marts.url)[0]
-    assert datetime.fromisoformat(body["data_as_of"]) == new_as_of
+    marts.build(demo_rows(scale=2))  # a rebuild: new tables, as dbt swaps them in
+    second = platform()
+    assert second != first
+    assert data_version(url) == {"data_version": second}
 
-    # Streamlit's own routes keep working next to ours
+    # Streamlit's own routes keep working next to the platform's
     assert requests.get(f"{url}/_stcore/health", timeout=10).text == "ok"
     page = requests.get(url, timeout=10)
     assert page.status_code == 200 and "<html" in page.text.lower()

@@ -18,7 +18,7 @@ import pytest
 
 from pipeline_platform.dashboard import local
 from pipeline_platform.resources import warehouse
-from tests.dashboard_deploy.support import copy_app, dbt, pids_running
+from tests.dashboard_deploy.support import copy_app, dbt, pids_running, platform_version
 from tests.dbt_project.raw_data import seed
 from tests.helpers import free_port
 
@@ -31,8 +31,9 @@ class Warehouse:
     version: str = ""
 
     def rebuild(self, *select: str) -> str:
-        """``dbt run`` again: a new invocation, so a new data version (and new numbers if raw changed)."""
-        self.version = dbt(self.url, self.target, "run", *(("--select", *select) if select else ()))
+        """``dbt run`` again: rebuilt marts, so a new platform data version (and new numbers if raw changed)."""
+        dbt(self.url, self.target, "run", *(("--select", *select) if select else ()))
+        self.version = platform_version(self.url)
         return self.version
 
     def stop(self) -> None:
@@ -68,7 +69,7 @@ def isolated_state(tmp_path, monkeypatch):
         monkeypatch.delenv(f"PIPELINE_DASHBOARD_{name}", raising=False)
     monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(tmp_path / "state"))
     yield tmp_path / "state"
-    local.stop_recorded()
+    local.stop_recorded()  # every exposure's
     assert pids_running(str(tmp_path)) == [], "a process from this test is still running"
 
 

@@ -2,7 +2,9 @@
 
 The command here starts a detached Streamlit (as ``docker compose restart`` would restart a
 container) and exits; the asset must run it without a shell, wait for health at the given URL and
-prove the data version, and report a failing command (or an app on another warehouse) with the output.
+prove the data version, and report a failing command (or an app on another warehouse, or one not
+started through the platform's entry wrapper) with the output. The app is started the way the
+container is: ``python -m pipeline_platform.dashboard.entry --exposure dashboard``.
 """
 
 from __future__ import annotations
@@ -16,10 +18,17 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
+from pipeline_platform import processes
 from pipeline_platform.dashboard import server
 from tests.dashboard_deploy.support import deploy, facts, failure
 
 START = Path(__file__).with_name("start_detached.py")
+
+
+def entry(app_dir: Path, port: int, *flags: str) -> list[str]:
+    """The container's start command, with the test's copy of the app."""
+    return [sys.executable, "-m", "pipeline_platform.dashboard.entry", "--exposure", "dashboard",
+            "--app", str(app_dir / "app.py"), "--server.port", str(port), *flags]
 
 
 @pytest.fixture
@@ -28,13 +37,12 @@ def pidfile(tmp_path):
     yield path
     if path.exists():
         pid = int(path.read_text())
-        server.stop(pid)
-        assert not server.pid_alive(pid)
+        processes.stop(pid)
+        assert not processes.alive(pid)
 
 
 def test_command_restarts_the_app_and_the_url_is_checked(built_warehouse, app_dir, port, pidfile, tmp_path):
-    streamlit = [sys.executable, "-m", "streamlit", "run", str(app_dir / "serve.py"), "--server.port", str(port),
-                 "--server.address", "127.0.0.1", "--server.headless", "true"]
+    streamlit = entry(app_dir, port, "--server.address", "127.0.0.1", "--server.headless", "true")
     command = shlex.join([sys.executable, str(START), str(pidfile), str(tmp_path / "server.log"), *streamlit])
     url = f"http://127.0.0.1:{port}"
     result = facts(deploy(built_warehouse.url, mode="command", command=command, url=url, timeout_seconds=45))
@@ -68,11 +76,23 @@ def test_app_reading_another_warehouse_fails_the_data_version_check(built_wareho
         conn.execute("DROP DATABASE IF EXISTS unbuilt")
         conn.execute("CREATE DATABASE unbuilt")  # same server, no marts: the app serves data_version null
     elsewhere = urlunsplit(urlsplit(built_warehouse.url)._replace(path="/unbuilt"))
-    streamlit = [sys.executable, "-m", "streamlit", "run", str(app_dir / "serve.py"), "--server.port", str(port)]
+    streamlit = entry(app_dir, port)
     command = shlex.join(["env", f"PIPELINE_DATABASE_URL={elsewhere}", sys.executable, str(START), str(pidfile),
                           str(tmp_path / "server.log"), *streamlit])
     result = deploy(built_warehouse.url, mode="command", command=command, url=f"http://127.0.0.1:{port}",
-                    timeout_seconds=15)
+                    timeout_seconds=30)
     message = failure(result)
     assert f"serves data_version None, the warehouse holds {built_warehouse.version!r}" in message, message
     assert "started" in message  # the command's output tail
+
+
+def test_app_started_without_the_entry_wrapper_is_reported_not_mistaken_for_a_deploy(
+    built_warehouse, app_dir, port, pidfile, tmp_path
+):
+    bare = [sys.executable, "-m", "streamlit", "run", str(app_dir / "app.py"), "--server.port", str(port),
+            "--server.headless", "true"]  # the page alone: no /_pp routes
+    command = shlex.join([sys.executable, str(START), str(pidfile), str(tmp_path / "server.log"), *bare])
+    result = deploy(built_warehouse.url, mode="command", command=command, url=f"http://127.0.0.1:{port}",
+                    timeout_seconds=45)
+    message = failure(result)
+    assert "not JSON" in message and "wrong entry point" in message, message

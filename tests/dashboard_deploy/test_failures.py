@@ -1,6 +1,6 @@
 """A deploy that cannot work fails the asset with the server's log tail and leaves nothing running.
 
-Each case breaks something different: the app's code, the port, the entry point. The teardown of
+Each case breaks something different: the app's code, the port. The teardown of
 every test (conftest) also asserts that no process from the test's temp folder survives.
 """
 
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import socket
 
-from pipeline_platform.dashboard import local, server
+from pipeline_platform import processes
+from pipeline_platform.dashboard import local
 from tests.dashboard_deploy.support import deploy, facts, failure, pids_running
 
 
@@ -23,9 +24,9 @@ def test_syntax_error_fails_with_log_tail_and_stops_the_old_server(built_warehou
     assert not result.success
     message = failure(result)
     assert "SyntaxError" in message and "log tail" in message, message
-    assert not server.pid_alive(good["pid"])  # the previous deploy is not left half-replaced
+    assert not processes.alive(good["pid"])  # the previous deploy is not left half-replaced
     assert pids_running(str(app_dir)) == []
-    assert local.read_state() == {}
+    assert local.read_state("dashboard") == {}
 
 
 def test_port_already_taken_fails_with_log_tail(built_warehouse, app_dir, port):
@@ -38,13 +39,13 @@ def test_port_already_taken_fails_with_log_tail(built_warehouse, app_dir, port):
     message = failure(result)
     assert f"Port {port} is not available" in message and "log tail" in message, message
     assert pids_running(str(app_dir)) == []
-    assert local.read_state() == {}
+    assert local.read_state("dashboard") == {}
 
 
-def test_wrong_entry_point_is_reported_not_mistaken_for_a_deploy(built_warehouse, app_dir, port):
-    (app_dir / "serve.py").write_text((app_dir / "app.py").read_text())  # the bare page, no /_pp routes
+
+def test_missing_app_script_fails_with_its_path(built_warehouse, app_dir, port):
+    (app_dir / "app.py").unlink()  # the exposure names dashboards/app.py
     result = deploy(built_warehouse.url, **settings(app_dir, port))
-    assert not result.success
     message = failure(result)
-    assert "not JSON" in message and "wrong entry point" in message, message
-    assert pids_running(str(app_dir)) == []
+    assert f"app script {app_dir / 'app.py'} does not exist" in message, message
+    assert local.read_state("dashboard") == {}

@@ -16,9 +16,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline_platform.dashboard import server
-from pipeline_platform.dbt.project import SOURCE_DIR
-from pipeline_platform.resources.warehouse import state_dir
+from pipeline_platform.dashboard import local
+from pipeline_platform.dbt.project import dbt_project
 from tests.helpers import free_port
 
 from . import job
@@ -42,9 +41,10 @@ def set_env(values: dict[str, str]):
 
 def copy_project(dest: Path) -> Path:
     """A copy of dbt_project/ with its prepared manifest, for runs that edit models."""
-    shutil.copytree(SOURCE_DIR, dest, ignore=shutil.ignore_patterns("target", "logs"))
+    source = dbt_project().project_dir
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("target", "logs"))
     (dest / "target").mkdir()
-    shutil.copy(SOURCE_DIR / "target" / "manifest.json", dest / "target" / "manifest.json")
+    shutil.copy(source / "target" / "manifest.json", dest / "target" / "manifest.json")
     return dest
 
 
@@ -68,9 +68,7 @@ def story(database_url, dbt_targets, story_instance, tmp_path_factory):
         yield run_story(database_url, story_instance, copy)
     finally:
         restore()
-        state = state_dir() / "dashboard" / "state.json"
-        if state.exists():
-            server.stop(json.loads(state.read_text()).get("pid"))
+        local.stop_recorded()
 
 
 def invocations(targets: Path, run_id: str, op: str = "warehouse_models") -> list[dict]:

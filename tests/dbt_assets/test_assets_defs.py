@@ -1,8 +1,8 @@
 """The dbt asset definitions and their pure helpers, built from the prepared manifest (no dbt run).
 
 ``window_env`` turns a partition window into dbt's window variables, ``failed_nodes`` decides what fails a
-run; the definitions carry kinds, partitions, single-run backfills, blocking checks and the docs
-asset; a missing manifest fails with the one-line fix.
+run; the definitions carry kinds, partitions (only the incremental model is daily), single-run
+backfills, blocking checks and the docs asset; a missing manifest fails with the one-line fix.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ def manifest() -> dict:
 
 @pytest.fixture(scope="module")
 def models() -> dg.AssetsDefinition:
-    return build_dbt_assets()
+    return build_dbt_assets(partitions=daily_partitions())
 
 
-def test_assets_carry_kinds_partitions_and_single_run_backfills(models, manifest):
+def test_only_incremental_models_are_daily_with_single_run_backfills(models, manifest):
     specs = {s.key.to_user_string(): s for s in models.specs}
     names = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     assert {k.split("/")[-1] for k in specs} == names
@@ -39,9 +39,16 @@ def test_assets_carry_kinds_partitions_and_single_run_backfills(models, manifest
         assert spec.kinds == {"dbt", "postgres"}
         assert spec.owners == ["analytics@example.com"] and spec.code_version
         assert spec.automation_condition is not None
-    assert models.partitions_def == daily_partitions
+    daily = {k for k, spec in specs.items() if spec.partitions_def is not None}
+    assert daily == {"marts/fct_orders"}  # the one incremental model; every other one: once per run
+    assert specs["marts/fct_orders"].partitions_def == daily_partitions()
     assert models.backfill_policy == dg.BackfillPolicy.single_run()
     assert models.op.name == "warehouse_models"  # one op: one step, one dbt build per run
+
+
+def test_without_daily_partitions_no_model_is_partitioned():
+    plain = build_dbt_assets(partitions=None)
+    assert all(spec.partitions_def is None for spec in plain.specs) and dg.AssetKey(["marts", "fct_orders"]) in plain.keys
 
 
 def test_dbt_tests_are_checks_and_error_severity_blocks(models):
@@ -55,7 +62,7 @@ def test_dbt_tests_are_checks_and_error_severity_blocks(models):
 def test_window_env_turns_the_partition_window_into_dbt_window_variables():
     # Unset, not absent: a run without a window must not inherit the previous run's in one process.
     assert window_env() == {"PIPELINE_DBT_MIN_DATE": "", "PIPELINE_DBT_MAX_DATE": ""}
-    day = daily_partitions.time_window_for_partition_key("2026-09-02")
+    day = daily_partitions().time_window_for_partition_key("2026-09-02")
     assert window_env(day) == {"PIPELINE_DBT_MIN_DATE": "2026-09-02", "PIPELINE_DBT_MAX_DATE": "2026-09-03"}
     window = dg.TimeWindow(datetime(2026, 9, 1, tzinfo=timezone.utc), datetime(2026, 10, 1, tzinfo=timezone.utc))
     assert window_env(window) == {"PIPELINE_DBT_MIN_DATE": "2026-09-01", "PIPELINE_DBT_MAX_DATE": "2026-10-01"}
@@ -68,11 +75,11 @@ def test_every_unsuccessful_node_counts_as_failed():
     assert failed_nodes(results) == ["model.b: error", "test.c: fail", "model.d: skipped", "model.g: runtime error"]
 
 
-def test_docs_asset_is_downstream_of_the_marts_and_never_automated(models):
+def test_docs_asset_is_downstream_of_every_model_and_never_automated(models):
     docs = build_dbt_docs_asset(models)
     spec = docs.specs_by_key[dg.AssetKey("dbt_docs")]
     assert spec.group_name == "dbt_docs" and spec.kinds == {"dbt"}
-    assert {d.asset_key.path[0] for d in spec.deps} == {"marts"} and len(spec.deps) == 6
+    assert {d.asset_key.path[0] for d in spec.deps} == {"marts", "staging"} and len(spec.deps) == 12
     assert spec.automation_condition is None and docs.partitions_def is None
 
 

@@ -14,20 +14,20 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from pipeline_platform.dbt.project import SOURCE_DIR, manifest_is_stale, prepare_if_stale
+from pipeline_platform.dbt.project import PROFILE, PROFILES_DIR, dbt_project, manifest_is_stale, prepare_if_stale
 
 PAST = 1_700_000_000  # 2023-11-14: older than anything the test writes
 
 
 def _project(tmp_path: Path) -> DbtProject:
-    root = tmp_path / "dbt_project"
-    shutil.copytree(SOURCE_DIR, root, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml"))
+    root, source = tmp_path / "dbt_project", dbt_project().project_dir
+    shutil.copytree(source, root, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml"))
     (root / "target").mkdir()
-    shutil.copy(SOURCE_DIR / "target" / "manifest.json", root / "target" / "manifest.json")
+    shutil.copy(source / "target" / "manifest.json", root / "target" / "manifest.json")
     for path in root.rglob("*"):
         os.utime(path, (PAST, PAST))
     os.utime(root / "target" / "manifest.json", (PAST + 10, PAST + 10))  # prepared after every source
-    return DbtProject(project_dir=root, profiles_dir=root)
+    return DbtProject(project_dir=root, profiles_dir=PROFILES_DIR, profile=PROFILE)
 
 
 def test_dev_reload_parses_only_after_a_dbt_file_changed(tmp_path, monkeypatch):
@@ -45,7 +45,7 @@ def test_dev_reload_parses_only_after_a_dbt_file_changed(tmp_path, monkeypatch):
     parsed = manifest.stat().st_mtime_ns
     assert manifest.stat().st_mtime > PAST + 20 and "model.pipeline_platform.stg_orders" in manifest.read_text()
 
-    os.utime(project.project_dir / "profiles.yml")  # connection settings do not shape the manifest
+    (project.project_dir / "profiles.yml").write_text("# a team's own profiles\n")  # connections do not shape it
     (project.project_dir / ".user.yml").write_text("id: someone\n")  # nor does dbt's own user file
     assert not manifest_is_stale(project) and not prepare_if_stale(project)
     assert manifest.stat().st_mtime_ns == parsed  # fresh manifest: no dbt subprocess, nothing rewritten

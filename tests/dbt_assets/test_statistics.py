@@ -32,4 +32,4 @@ def test_fresh_or_heavily_changed_tables_are_analyzed(clean_warehouse):
         assert analyze_stale(clean_warehouse) == []
         insert_rows(clean_warehouse, 7000, new=1800)
         assert analyze_stale(clean_warehouse) == ['raw.we"ird'] and reltuples() == 7000
-        assert analyze_stale(clean_warehouse, schema="no_such_schema") == []
+        assert analyze_stale(clean_warehouse, ["no_such_schema"]) == []

@@ -53,3 +53,34 @@ def test_code_version_is_the_sql_checksum(manifest):
     node = manifest["nodes"]["model.pipeline_platform.fct_orders"]
     assert T.get_code_version(node) == node["checksum"]["checksum"]
     assert T.get_code_version(model("m")) == "abc"
+
+
+def source(name: str, schema: str = "raw", identifier: str | None = None, **meta) -> dict:
+    return {"resource_type": "source", "name": name, "source_name": "s", "schema": schema,
+            "identifier": identifier or name, "config": {"meta": meta}}
+
+
+def test_a_source_is_keyed_by_the_relation_it_reads_like_the_loader_that_writes_it():
+    assert T.get_asset_key(source("crew", "intake", "technicians")) == dg.AssetKey(["intake", "technicians"])
+    # two sources with one table name in two schemas no longer collide
+    assert T.get_asset_key(source("orders", "shop")) != T.get_asset_key(source("orders", "legacy"))
+    assert T.get_asset_key(source("x", dagster={"asset_key": ["elsewhere", "x"]})) == dg.AssetKey(["elsewhere", "x"])
+
+
+def test_only_incremental_models_get_the_daily_partitions():
+    daily = dg.DailyPartitionsDefinition(start_date="2026-09-01")
+    translator = PlatformDbtTranslator(daily)
+    incremental = model("fct")
+    incremental["config"]["materialized"] = "incremental"
+    assert translator.get_partitions_def(incremental) == daily
+    assert translator.get_partitions_def(model("dim")) is None
+    assert PlatformDbtTranslator(None).get_partitions_def(incremental) is None
+
+
+def test_a_source_no_loader_writes_is_an_external_asset_saying_so(manifest):
+    from pipeline_platform.dbt.definitions import unloaded_sources
+
+    produced = {T.get_asset_key(s) for s in manifest["sources"].values()} - {dg.AssetKey(["raw", "products"])}
+    (spec,) = unloaded_sources(manifest, produced)
+    assert spec.key == dg.AssetKey(["raw", "products"]) and "no loader" in spec.description
+    assert unloaded_sources(manifest, produced | {spec.key}) == []

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline_platform.dbt.project import profile_args
 from pipeline_platform.resources.warehouse import dbt_env
 
 PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -37,7 +38,7 @@ class DbtResult:
 def command(target: Path, *args: str) -> list[str]:
     """The venv's dbt on the real project, writing only into ``target``."""
     return [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(PROJECT),
-            "--profiles-dir", str(PROJECT), "--target", "ci", "--target-path", str(target),
+            *profile_args(), "--target", "ci", "--target-path", str(target),
             "--log-path", str(target / "logs")]
 
 

@@ -50,6 +50,6 @@ def test_scale_multiplies_daily_volumes():
 
 
 def test_opening_day_matches_the_partitions():
-    from pipeline_platform.partitions import DEMO_START
+    from pipeline_platform.ingestion.config import load_partitioning
 
-    assert str(clock.SHOP_OPENED) == DEMO_START
+    assert str(clock.SHOP_OPENED) == load_partitioning()[0]  # the demo's sources.yaml: partitions.start

@@ -42,7 +42,7 @@ def wait_for_run(url: str, run_id: str, timeout: float = 240) -> str:
 @pytest.mark.slow
 def test_queued_run_reaches_success_through_daemon_and_code_server(webserver, daemon, deploy_databases, deploy_dir):
     spec = next(s for s in load_sources() if s.kind == "csv" and s.partitioned)
-    day = daily_partitions.get_first_partition_key()
+    day = daily_partitions().get_first_partition_key()
     # Not the code server's landing folder: its landing sensor would launch a second run for the file.
     landing = deploy_dir / "run_landing"
     land_csv(landing, spec, day, rows=3)

@@ -15,7 +15,7 @@ import pytest
 from tests.deploy.build import PACKAGED, REPO
 from tests.deploy.procs import hermetic_env
 
-WHERE = "import pipeline_platform.dbt.project as p; print(p.__file__); print(p.dbt_project.manifest_path)"
+WHERE = "import pipeline_platform.dbt.project as p; print(p.__file__); print(p.dbt_project().manifest_path)"
 
 
 @pytest.mark.slow

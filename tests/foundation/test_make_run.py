@@ -64,6 +64,7 @@ def test_make_run_builds_everything_twice_with_stable_counts(clean_warehouse, tm
         again = row_counts(second.stdout)
         # The audit table gains one row per load and run; every data table must be unchanged.
         assert again.pop("raw._loads") > counts.pop("raw._loads")
+        assert again.pop("staging.stg_loads") > counts.pop("staging.stg_loads")  # the summary counts views too
         assert again == counts
         assert not (tmp_path / "state" / "pgdata").exists(), "an external URL must not start the embedded server"
 

@@ -44,7 +44,8 @@ class Platform:
 
     def sources(self, entries: dict, name: str = "sources.yaml") -> list[dg.AssetsDefinition]:
         path = self.tmp_path / name
-        path.write_text(yaml.safe_dump({"sources": entries}, sort_keys=False))
+        # the demo's partitions: the tests' days are demo days
+        path.write_text(yaml.safe_dump({"partitions": {"start": "2026-09-01"}, "sources": entries}, sort_keys=False))
         return build_raw_assets(path)
 
     def materialize(self, assets, http=FAST_HTTP, **kwargs) -> dg.ExecuteInProcessResult:

@@ -86,3 +86,33 @@ def test_shipped_sources_file_is_the_package_default():
     specs = {s.name: s for s in load_sources()}
     assert specs["orders"].api.base_url_env == "PIPELINE_DEMO_API_URL"
     assert specs["orders"].soft_delete == "deleted_at"
+
+
+def test_partitions_and_schema_come_from_the_sources_file(tmp_path, monkeypatch):
+    from pipeline_platform.ingestion.config import load_partitioning
+    from pipeline_platform.partitions import daily_partitions
+
+    path = tmp_path / "team.yaml"
+    path.write_text(yaml.safe_dump({
+        "partitions": {"start": "2025-03-01", "timezone": "Europe/Berlin"},
+        "defaults": {"schema": "landing_zone"},
+        "sources": {"good": GOOD, "roster": {"kind": "csv", "landing_glob": "hr/*.csv", "partitioned": "none",
+                                             "load": "full_refresh", "schema": "hr"}},
+    }))
+    assert load_partitioning(path) == ("2025-03-01", "Europe/Berlin")
+    assert {a.key.to_user_string(): a.partitions_def is not None for a in build_raw_assets(path)} == {
+        "landing_zone/good": True, "hr/roster": False}
+    assert daily_partitions(path).get_first_partition_key() == "2025-03-01"
+    assert daily_partitions(path).timezone == "Europe/Berlin"
+    monkeypatch.setenv("PIPELINE_PARTITION_START", "2025-06-01")  # the variable wins over the file
+    assert daily_partitions(path).get_first_partition_key() == "2025-06-01"
+
+
+def test_a_daily_source_without_a_partition_start_names_the_fix(tmp_path):
+    path = tmp_path / "team.yaml"
+    path.write_text(yaml.safe_dump({"sources": {"good": GOOD}}))
+    with pytest.raises(SourceConfigError, match="partitions: {start: YYYY-MM-DD}.*PIPELINE_PARTITION_START"):
+        build_raw_assets(path)
+    path.write_text(yaml.safe_dump({"partitions": {"start": "March"}, "sources": {"good": GOOD}}))
+    with pytest.raises(SourceConfigError, match="partitions.start must be a date"):
+        build_raw_assets(path)

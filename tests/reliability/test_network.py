@@ -16,9 +16,11 @@ import psutil
 import psycopg
 import pytest
 
-from pipeline_platform import services
+from pipeline_platform import processes, services
 from pipeline_platform.dashboard import server
 from pipeline_platform.dashboard.settings import DashboardSettings
+from pipeline_platform.dbt.exposure import streamlit_exposures
+from pipeline_platform.dbt.project import manifest_path
 from pipeline_platform.resources import warehouse
 from tests.helpers import free_port
 
@@ -71,9 +73,11 @@ def test_dashboard_demo_api_and_embedded_postgres_listen_on_loopback_only(local_
         pids.append(api_pid := int((local_env / "state" / "demo_api.pid").read_text()))
         api = listening(api_pid)
         # The dashboard in local mode, with the command and URL deploy_dashboard resolves.
-        dep = DashboardSettings().resolve()
-        pids.append(dash_pid := server.start(server.streamlit_command(dep.url), local_env / "streamlit.log", None))
-        assert server.wait_healthy(dep.url, 60, dash_pid), server.log_tail(local_env / "streamlit.log")
+        [exposure] = streamlit_exposures(manifest_path())
+        dep = DashboardSettings().resolve(exposure)
+        command = server.streamlit_command(dep.url, dep.app, dep.relations, dep.in_place)
+        pids.append(dash_pid := processes.start(command, local_env / "streamlit.log", None, cwd=dep.app_dir))
+        assert server.wait_healthy(dep.url, 60, dash_pid), processes.log_tail(local_env / "streamlit.log")
         dashboard = listening(dash_pid)
         # A fresh embedded Postgres, through the platform's own ensure_embedded.
         pgdata = local_env / "pgdata"
@@ -90,7 +94,7 @@ def test_dashboard_demo_api_and_embedded_postgres_listen_on_loopback_only(local_
         exposed += [f"postgres listens on {a}:{p}" for a, p in postgres] + [f"postgres over TCP at {t}" for t in tcp]
     finally:
         for pid in pids:
-            server.stop(pid)
+            processes.stop(pid)
         warehouse.stop_embedded(local_env / "pgdata")
     fault_tally.record("Listening addresses (dashboard, demo API, embedded Postgres)", tries=3, leaked=len(exposed),
                        detail="non-loopback listeners and accepted TCP connections")
@@ -104,6 +108,7 @@ def test_make_dev_binds_the_dagster_ui_to_loopback_and_a_setting_opens_the_dashb
     dry_run = subprocess.run(["make", "-n", "dev"], cwd=REPO, capture_output=True, text=True, check=True).stdout
     assert re.search(r"/dagster dev -w workspace\.yaml -h 127\.0\.0\.1 -p \d+", dry_run), dry_run
     monkeypatch.delenv("PIPELINE_DASHBOARD_HOST", raising=False)
-    assert DashboardSettings().resolve().url.startswith("http://127.0.0.1:")
+    [exposure] = streamlit_exposures(manifest_path())
+    assert DashboardSettings().resolve(exposure).url.startswith("http://127.0.0.1:")
     monkeypatch.setenv("PIPELINE_DASHBOARD_HOST", "0.0.0.0")  # opening it up is an explicit setting
-    assert DashboardSettings().resolve().url.startswith("http://0.0.0.0:")
+    assert DashboardSettings().resolve(exposure).url.startswith("http://0.0.0.0:")

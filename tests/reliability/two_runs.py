@@ -29,12 +29,24 @@ JOIN (SELECT n AS name, hashtext('raw.' || n)::bigint AS key FROM unnest(%s::tex
   ON l.locktype = 'advisory' AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = k.key
 WHERE NOT l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 """
-FCT_ORDERS_LOCK = "hashtext('\"warehouse\".\"marts\".\"fct_orders\"')"  # the marts' pre-hook key (macros/mart_lock.sql)
-FCT_ORDERS_WAITERS = f"""
+FCT_ORDERS_LOCK = "hashtext('dbt build:model.pipeline_platform.fct_orders')"  # the dbt step's build lock (dbt/build_lock.py)
+# Processes waiting on any model's build lock: each dbt step takes its models' locks in sorted order,
+# so with fct_orders' held by the test, one step waits there and the other on the first lock the
+# first step holds.
+BUILD_LOCK_WAITERS = """
 SELECT l.pid FROM pg_locks l
-WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND NOT l.granted
-  AND ((l.classid::bigint << 32) | l.objid::bigint) = {FCT_ORDERS_LOCK}::bigint
+JOIN (SELECT hashtext('dbt build:' || u)::bigint AS key FROM unnest(%s::text[]) u) k
+  ON l.locktype = 'advisory' AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = k.key
+WHERE NOT l.granted
 """
+
+
+def model_ids() -> list[str]:
+    """unique_ids of the demo's models, whose build locks the dbt steps take."""
+    from pipeline_platform.dbt.project import manifest_path
+
+    nodes = json.loads(manifest_path().read_text())["nodes"]
+    return [uid for uid, node in nodes.items() if node["resource_type"] == "model"]
 
 
 def run_env(root: Path, url: str, api_url: str, landing: Path, as_of: str) -> dict[str, str]:

@@ -18,9 +18,9 @@
 
     Concurrency: two builds of the same window at once (two runs of one partition) would both
     delete, then both insert: the second DELETE's snapshot cannot see the first build's fresh rows,
-    so every re-selected order would end up twice. The pre-hook every mart has (macros/mart_lock.sql)
-    takes a transaction-level advisory lock on this table inside the model's transaction, before the
-    window is selected, so the second build waits for the first to commit and then replaces its rows
+    so every re-selected order would end up twice. The platform's dbt step holds a build lock per
+    model from before dbt starts until it exits (pipeline_platform/dbt/build_lock.py), so the second
+    build waits for the first to finish and then replaces its rows
     (tests/reliability/test_concurrent_runs.py). It only serializes builds of this model; readers are
     never blocked.
 #}
