@@ -75,6 +75,10 @@ def cmd_demo(_args) -> None:
     from pipeline_platform.resources.landing import resolve_landing_dir
 
     print(f"Demo API: {services.ensure_demo_api()}")
+    from pipeline_platform.dbt import docs_server
+
+    if docs_url := docs_server.resume():  # the docs a previous build published, served again
+        print(f"dbt docs: {docs_url}")
     written = land_days(resolve_landing_dir(), DEMO_START, date.today())
     print(f"Landing folder: {resolve_landing_dir()} ({len(written)} new files)")
     if not marts_built():
