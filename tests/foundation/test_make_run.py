@@ -81,7 +81,7 @@ def test_make_run_builds_everything_twice_with_stable_counts(clean_warehouse, tm
     finally:
         stopped = run_cli(env, "stop")
         secrets.slack.server.shutdown()
-    assert "stopped dashboard" in stopped.stdout
+    assert "stopped dashboard" in stopped.stdout and "stopped dbt docs server" in stopped.stdout
     outputs = [r.stdout + r.stderr for r in (first, second, failing)]
     found = leaks(secrets, clean_warehouse, tmp_path / "state", outputs, caplog.text)
     fault_tally.record("Secrets set to markers, whole graph + failing run", tries=3, leaked=sum(found.values()),
