@@ -1,9 +1,9 @@
 """Dagster's instance storage for this checkout: found by itself, in its own schema, with a pooled event log.
 
 Plain ``dagster dev``, ``dg dev`` and ``dagster definitions validate`` read the repo's ``dagster.yaml``
-with nothing set, so the storages here find their database themselves, and only when first used
-(validating definitions never starts a server): ``DAGSTER_POSTGRES_URL`` when set, else schema
-``dagster`` of the warehouse (``PIPELINE_DATABASE_URL`` or the embedded server). Run history in its own
+with nothing set, so the storages here find their database themselves, connecting (and starting the
+embedded server) only when first used: ``DAGSTER_POSTGRES_URL`` when set, else schema ``dagster`` of
+the warehouse (``PIPELINE_DATABASE_URL`` or the embedded server). Run history in its own
 schema cannot collide with a dbt model called ``runs`` or go with a ``drop schema public cascade``; an
 instance from before keeps its history, moved over on first use (``ALTER TABLE ... SET SCHEMA``: same
 rows, ids and sequences). The event log adds a small connection pool and a remembered table check:
@@ -16,6 +16,7 @@ e.g. across a Postgres restart, instead of failing the next event. Events also g
 (``event_batches.py``). The webserver still installs its own pool (``optimize_for_webserver``).
 """
 
+import logging
 import os
 import threading
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -67,9 +68,10 @@ class PooledPostgresEventLogStorage(BatchedEventWrites, PostgresEventLogStorage)
                    token_provider=get_token_provider_from_config(config_value))
 
 
-def instance_url() -> str:
-    """Where this process's instance storage lives: ``DAGSTER_POSTGRES_URL``, else the warehouse's namespace."""
-    return os.environ.get(INSTANCE_URL_ENV) or prepare_namespace(warehouse.resolve_database_url())
+def instance_url(explicit: str | None, database_url: str | None) -> str:
+    """Where the instance storage lives: ``explicit`` (``DAGSTER_POSTGRES_URL``), else the namespace in
+    warehouse ``database_url`` (``PIPELINE_DATABASE_URL``), else in the embedded server (started here)."""
+    return explicit or prepare_namespace(database_url or warehouse.resolve_database_url())
 
 
 def namespace_url(database_url: str) -> str:
@@ -96,7 +98,10 @@ def prepare_namespace(database_url: str) -> str:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (NAMESPACE_LOCK,))
             if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (INSTANCE_SCHEMA,)).fetchone():
                 conn.execute(f"CREATE SCHEMA {INSTANCE_SCHEMA}")
-            move_old_instance(conn)
+            if moved := move_old_instance(conn):
+                logging.getLogger(__name__).warning(
+                    "moved Dagster's instance (%d tables: %s) from schema %s into schema %s of %s",
+                    len(moved), ", ".join(moved), OLD_SCHEMA, INSTANCE_SCHEMA, warehouse.redact(database_url))
     except psycopg.errors.InsufficientPrivilege as exc:
         raise RuntimeError(
             f"Dagster's run history needs schema {INSTANCE_SCHEMA!r} in {warehouse.redact(database_url)} and this "
@@ -129,14 +134,16 @@ def move_old_instance(conn) -> list[str]:
 
 class ResolvedOnFirstUse:
     """Mixin: the stock storage's ``__init__`` (connect, create tables) runs when an attribute it sets
-    is first read, with the URL resolved then. Dagster builds every storage of an instance up front,
-    also for commands that never touch them (``dagster definitions validate``)."""
+    is first read. Dagster builds every storage of an instance up front, also for commands that never
+    touch them (``dagster definitions validate``). The settings are read when the instance is built,
+    as Dagster reads ``env:`` config; only the embedded server waits for first use."""
 
     def __init__(self, postgres_url: str | None = None, should_autocreate_tables: bool = True, inst_data=None):
         self._inst_data = inst_data
         self._instance_weakref = None
         self._resolving = threading.RLock()  # the webserver's threads reach a new storage at once
-        self._pending = (postgres_url, should_autocreate_tables)
+        self._pending = (postgres_url or os.environ.get(INSTANCE_URL_ENV), os.environ.get(warehouse.DATABASE_URL_ENV),
+                         should_autocreate_tables)
 
     def __getattr__(self, name: str):
         if name.startswith("__") or "_resolving" not in self.__dict__:
@@ -144,12 +151,15 @@ class ResolvedOnFirstUse:
         with self._resolving:  # reentrant: the stock __init__ probes attributes it has not set yet
             pending = self.__dict__.pop("_pending", None)
             if pending is not None:
-                postgres_url, autocreate = pending
+                explicit, database_url, autocreate = pending
                 registered = self._instance_weakref  # the stock __init__ resets the instance link
+                before = set(self.__dict__)
                 try:
-                    super().__init__(postgres_url or instance_url(), autocreate, self._inst_data)
-                except BaseException:
-                    self._pending = pending  # the next use tries again (e.g. after Postgres is back)
+                    super().__init__(instance_url(explicit, database_url), autocreate, self._inst_data)
+                except BaseException:  # no half-built storage: the next use tries again (Postgres back)
+                    for key in set(self.__dict__) - before:
+                        del self.__dict__[key]
+                    self._pending = pending
                     raise
                 self._instance_weakref = registered
         return object.__getattribute__(self, name)
