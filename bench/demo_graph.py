@@ -1,9 +1,9 @@
 """The demo graph built exactly as ``make run`` builds it, in the run's own warehouse.
 
-``cli run`` gets a temp state folder, the bench warehouse URL and free ports for the demo API and
-the dashboard through its environment (a developer's ``make dev`` may hold the default ports), so
-the developer's ``.state`` is never touched. The first build is cached for cases that only need
-marts (dashboard); ``stop`` ends the demo API and dashboard it started.
+``cli run`` gets a temp state folder, the bench warehouse URL and free ports for the demo API, the
+dashboard and the dbt docs server through its environment (a developer's ``make dev`` may hold the
+default ports), so the developer's ``.state`` is never touched. The first build is cached for cases
+that only need marts (dashboard); ``stop`` ends the demo API, dashboard and docs server it started.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ def _port() -> int:
 
 def platform_env(ctx: Context) -> dict[str, str]:
     if getattr(ctx, "_graph_ports", None) is None:
-        ctx._graph_ports = (_port(), _port())
-    api, dashboard = ctx._graph_ports
+        ctx._graph_ports = (_port(), _port(), _port())
+    api, dashboard, docs = ctx._graph_ports
     return {**os.environ, "PIPELINE_DATABASE_URL": ctx.w.url, "PIPELINE_STATE_DIR": str(ctx.tmp / "state"),
-            "PIPELINE_DEMO_API_URL": f"http://127.0.0.1:{api}", "PIPELINE_DASHBOARD_PORT": str(dashboard)}
+            "PIPELINE_DEMO_API_URL": f"http://127.0.0.1:{api}", "PIPELINE_DASHBOARD_PORT": str(dashboard),
+            "PIPELINE_DBT_DOCS_URL": f"http://127.0.0.1:{docs}"}
 
 
 def cli(ctx: Context, *args: str) -> subprocess.CompletedProcess:

@@ -1,7 +1,8 @@
 """Operator commands behind the Makefile, so ``make`` targets stay one line and testable in Python.
 
 ``env`` is how every process gets the one warehouse setting: it resolves (or starts) the database
-once and prints the exports that ``make dev``/``make run`` evaluate, including Dagster's instance URL.
+once and prints the exports that ``make dev``/``make run`` evaluate, including Dagster's instance URL
+(its own schema of the warehouse unless ``DAGSTER_POSTGRES_URL`` is already set).
 """
 
 from __future__ import annotations
@@ -27,11 +28,16 @@ def dagster_home() -> Path:
 
 
 def environment() -> dict[str, str]:
+    """What ``make dev``/``make run`` export: the warehouse, and the instance resolved once for every
+    process they start (plain ``dagster dev`` resolves the same one by itself, see dagster.yaml)."""
+    from pipeline_platform.resources import instance_storage
+
     url = warehouse.resolve_database_url()
     return {
         warehouse.DATABASE_URL_ENV: url,
         warehouse.STATE_DIR_ENV: str(warehouse.state_dir()),
-        "DAGSTER_POSTGRES_URL": warehouse.with_driver(url, "psycopg2"),
+        instance_storage.INSTANCE_URL_ENV: os.environ.get(instance_storage.INSTANCE_URL_ENV)
+        or instance_storage.prepare_namespace(url),
         "DAGSTER_HOME": str(dagster_home()),
     }
 
@@ -66,6 +72,10 @@ def cmd_demo(_args) -> None:
 
     for line in start_demo(None):
         print(line)
+    from pipeline_platform.dbt import docs_server
+
+    if docs_url := docs_server.resume():  # the docs a previous build published, served again
+        print(f"dbt docs: {docs_url}")
     if not marts_built():
         # First start: one single-run backfill builds everything, instead of the landing sensor
         # and automation replaying history as one run per file and per day.

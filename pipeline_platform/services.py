@@ -1,4 +1,4 @@
-"""Local background services (demo API, dashboards, embedded Postgres), started and stopped by pid.
+"""Local background services (demo API, dashboards, dbt docs, embedded Postgres), started and stopped by pid.
 
 ``make dev`` and ``make run`` start them; ``make stop`` must find every one again from the state
 folder alone, so nothing a developer started keeps running after they are done. Starting, liveness
@@ -71,6 +71,10 @@ def stop_all() -> list[str]:
     from pipeline_platform.dashboard import local  # owns the dashboards' state files
 
     done.extend(f"stopped dashboard {name}" for name in local.stop_recorded())
+    from pipeline_platform.dbt import docs_server
+
+    if docs_server.stop_recorded():
+        done.append("stopped dbt docs server")
     if warehouse.stop_embedded():
         done.append("stopped embedded Postgres")
     return done or ["nothing was running"]

@@ -1,9 +1,11 @@
 """``dbt_docs``: the dbt documentation site as an asset, so its freshness shows next to the marts.
 
 ``dbt docs generate --static`` writes one self-contained ``static_index.html`` (manifest and
-catalog inlined) that opens from disk, no docs server needed. It is one extra dbt invocation that
-queries the warehouse catalog, so it has no automation condition: it runs when a job selects it
-(the deploy job), never as a side effect of every automated dbt build.
+catalog inlined); the asset publishes it to the platform's docs server (``docs_server.py``) and links
+that ``http://`` URL, which the Dagster UI can open (a ``file://`` link on an ``http://`` page cannot).
+It is one extra dbt invocation that queries the warehouse catalog, so it has no automation
+condition: it runs when a job selects it (the deploy job), never as a side effect of every automated
+dbt build.
 """
 
 import os
@@ -13,6 +15,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
+from pipeline_platform.dbt import docs_server
 from pipeline_platform.dbt.parse_state import keep_parse_state
 from pipeline_platform.dbt.project import dbt_project, invocation_root, manifest_path
 from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
@@ -30,7 +33,7 @@ def build_dbt_docs_asset(models: dg.AssetsDefinition, project: DbtProject | None
         group_name="dbt_docs",
         kinds={"dbt"},
         deps=built,
-        description="Static dbt docs site (`dbt docs generate --static`) of the dbt project's models.",
+        description="dbt docs site of the dbt project's models, served over HTTP (PIPELINE_DBT_DOCS_URL).",
     )
     def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         os.environ.update(dbt_env(warehouse.url()))
@@ -41,9 +44,11 @@ def build_dbt_docs_asset(models: dg.AssetsDefinition, project: DbtProject | None
         site = Path(invocation.target_path) / DOCS_FILE
         if not site.exists():
             raise dg.Failure(f"dbt docs generate --static wrote no {DOCS_FILE} in {invocation.target_path}")
-        context.log.info(f"dbt docs: {site.as_uri()}")
+        served = docs_server.publish(site)
+        url = docs_server.serve()
+        context.log.info(f"dbt docs: {url} (serving {served})")
         return dg.MaterializeResult(
-            metadata={"dagster/uri": dg.MetadataValue.url(site.as_uri()), "path": dg.MetadataValue.path(str(site))}
+            metadata={"dagster/uri": dg.MetadataValue.url(url), "path": dg.MetadataValue.path(str(served))}
         )
 
     return dbt_docs

@@ -17,6 +17,7 @@ import dagster as dg
 import pytest
 
 from pipeline_platform.dashboard import local
+from pipeline_platform.dbt import docs_server
 from pipeline_platform.dbt.project import dbt_project
 from tests.helpers import free_port
 
@@ -63,10 +64,12 @@ def story_instance(tmp_path_factory):
 def story(database_url, dbt_targets, story_instance, tmp_path_factory):
     copy = copy_project(tmp_path_factory.mktemp("copy") / "dbt_project")
     restore = set_env({"DBT_TARGET_PATH": str(dbt_targets), "DO_NOT_TRACK": "1", job.PROJECT_ENV: str(copy),
-                       "PIPELINE_DASHBOARD_PORT": str(free_port())})
+                       "PIPELINE_DASHBOARD_PORT": str(free_port()),
+                       docs_server.DOCS_URL_ENV: f"http://127.0.0.1:{free_port()}"})
     try:
         yield run_story(database_url, story_instance, copy)
     finally:
+        docs_server.stop_recorded()
         restore()
         local.stop_recorded()
 

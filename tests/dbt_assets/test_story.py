@@ -10,12 +10,15 @@ once per module.
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse
 
 import dagster as dg
+import requests
+
+from pipeline_platform.dbt import docs_server
 
 from .conftest import check_results, invocations, materialized
 
@@ -77,13 +80,14 @@ def test_materializations_show_row_counts_columns_and_lineage(story, story_insta
     assert meta["marts/mart_daily_revenue"]["dagster/row_count"].value == 2
 
 
-def test_docs_asset_records_the_static_site(story, dbt_targets):
+def test_docs_asset_links_the_site_served_over_http(story, dbt_targets):
     result = story["docs"][0]
     (event,) = result.get_asset_materialization_events()
     uri = event.materialization.metadata["dagster/uri"].value
-    site = Path(urlparse(uri).path)
-    assert uri.startswith("file://") and site.name == "static_index.html" and site.exists()
-    assert "fct_orders" in site.read_text()
+    assert uri == os.environ[docs_server.DOCS_URL_ENV]  # the platform's docs server, not a file:// link
+    page = requests.get(uri, timeout=10)
+    assert page.status_code == 200 and "fct_orders" in page.text
+    assert Path(event.materialization.metadata["path"].value).read_bytes() == page.content
     assert len(list(dbt_targets.glob(f"dbt_docs-{result.run_id[:7]}-*"))) == 1  # one dbt invocation
 
 

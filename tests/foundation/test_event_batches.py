@@ -88,8 +88,8 @@ def test_batched_writes_store_what_single_writes_store(instance_env, monkeypatch
     finally:
         instance.dispose()
     assert one_by_one.success and batched.success
-    expected = stored(instance_env[warehouse.DATABASE_URL_ENV], one_by_one.run_id, "stock_rows")
-    got = stored(instance_env[warehouse.DATABASE_URL_ENV], batched.run_id, "batched_rows")
+    expected = stored(instance_env["DAGSTER_POSTGRES_URL"], one_by_one.run_id, "stock_rows")
+    got = stored(instance_env["DAGSTER_POSTGRES_URL"], batched.run_id, "batched_rows")
     assert sum(n for (t, *_), n in got["events"].items() if t == "ASSET_MATERIALIZATION_PLANNED") == 30
     assert got["checks"] == expected["checks"]
     assert sum(n for (_, p, status, _), n in got["checks"].items() if p and status == "PLANNED") == 30

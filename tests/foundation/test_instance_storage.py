@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+from dagster_postgres.run_storage import PostgresRunStorage
 
 from pipeline_platform import cli
 from pipeline_platform.resources import warehouse
@@ -48,7 +49,7 @@ def test_runs_persist_in_postgres_across_processes(database_url, monkeypatch, tm
     assert int(listed.stdout.strip()) >= 1
     instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
     try:
-        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert isinstance(instance.run_storage, PostgresRunStorage)
         assert instance.get_run_by_id(run.stdout.strip().splitlines()[-1]).is_success
     finally:
         instance.dispose()

@@ -7,7 +7,6 @@ was built already; the backfill itself is covered by test_make_run).
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from pipeline_platform import cli
 from pipeline_platform.resources import warehouse
 from tests.helpers import free_port, platform_env
 
@@ -46,13 +46,11 @@ def make(target: str, env: dict, **kwargs):
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, **kwargs)
 
 
-def test_runs_survive_make_stop_and_a_new_make_dev(database_url, tmp_path, fault_tally):
+def test_runs_survive_make_stop_and_a_new_make_dev(database_url, tmp_path, fault_tally, monkeypatch):
     env = platform_env(PIPELINE_STATE_DIR=tmp_path / "state", PIPELINE_DEMO_API_URL=f"http://127.0.0.1:{free_port()}",
                        TEST_DAGSTER_PORT=free_port())
-    instance_env = {**env, "DAGSTER_POSTGRES_URL": warehouse.with_driver(database_url, "psycopg2"),
-                    "DAGSTER_HOME": str(tmp_path / "state" / "dagster_home")}
-    (tmp_path / "state" / "dagster_home").mkdir(parents=True, exist_ok=True)
-    os.symlink(REPO / "dagster.yaml", tmp_path / "state" / "dagster_home" / "dagster.yaml")
+    monkeypatch.setenv(warehouse.STATE_DIR_ENV, env["PIPELINE_STATE_DIR"])
+    instance_env = {**env, **cli.environment()}  # the instance `make dev` uses
     run_id = subprocess.run([sys.executable, "-c", RUN_ONCE], env=instance_env, capture_output=True, text=True,
                             check=True).stdout.strip().splitlines()[-1]
     port = int(env["TEST_DAGSTER_PORT"])

@@ -44,6 +44,7 @@ def test_make_run_builds_everything_twice_with_stable_counts(clean_warehouse, tm
         PIPELINE_STATE_DIR=tmp_path / "state",
         PIPELINE_DEMO_API_URL=f"http://127.0.0.1:{free_port()}",
         PIPELINE_DASHBOARD_PORT=free_port(),
+        PIPELINE_DBT_DOCS_URL=f"http://127.0.0.1:{free_port()}",
         # A fixed demo clock: two weeks of shop history, whatever today's date is.
         PIPELINE_DEMO_AS_OF="2026-09-15T00:00:00+00:00",
     )
@@ -81,7 +82,7 @@ def test_make_run_builds_everything_twice_with_stable_counts(clean_warehouse, tm
     finally:
         stopped = run_cli(env, "stop")
         secrets.slack.server.shutdown()
-    assert "stopped dashboard" in stopped.stdout
+    assert "stopped dashboard" in stopped.stdout and "stopped dbt docs server" in stopped.stdout
     outputs = [r.stdout + r.stderr for r in (first, second, failing)]
     found = leaks(secrets, clean_warehouse, tmp_path / "state", outputs, caplog.text)
     fault_tally.record("Secrets set to markers, whole graph + failing run", tries=3, leaked=sum(found.values()),

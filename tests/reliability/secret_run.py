@@ -15,7 +15,6 @@ from urllib.parse import urlsplit, urlunsplit
 import dagster as dg
 import psycopg
 
-from pipeline_platform.resources import warehouse
 from tests.automation.conftest import FakeSlack
 from tests.reliability.leak_search import search_database, search_files
 
@@ -50,7 +49,8 @@ class AlertTicker:
 
         for key, value in secrets.env.items():
             monkeypatch.setenv(key, value)
-        monkeypatch.setenv("DAGSTER_POSTGRES_URL", warehouse.with_driver(secrets.url, "psycopg2"))
+        # Unset, the repo's dagster.yaml resolves the instance from the warehouse URL, as `make run` did.
+        monkeypatch.delenv("DAGSTER_POSTGRES_URL", raising=False)
         self.defs, self.cursors = defs, {}
         self.instance = dg.DagsterInstance.from_config(str(state / "dagster_home"))
 
