@@ -11,11 +11,12 @@ from pipeline_platform.dashboard.definitions import dashboard_defs
 from pipeline_platform.dbt.definitions import dbt_defs
 from pipeline_platform.ingestion.definitions import ingestion_defs
 from pipeline_platform.resources.warehouse import WarehouseResource
+from pipeline_platform.workers import platform_executor
 
 
 def build_definitions() -> dg.Definitions:
     return dg.Definitions.merge(
-        dg.Definitions(resources={"warehouse": WarehouseResource()}),
+        dg.Definitions(resources={"warehouse": WarehouseResource()}, executor=platform_executor),
         ingestion_defs(),
         dbt_defs(),
         dashboard_defs(),

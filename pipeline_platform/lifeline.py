@@ -63,7 +63,9 @@ def runs_in_step_subprocess(context) -> bool:
     if multiprocessing.parent_process() is None:
         return False
     executor = context.job_def.executor_def.name
-    if executor == "multi_or_in_process_executor":  # the default: multiprocess unless configured
+    # the default, and the platform's (workers.py, whose Celery workers run steps in their own process):
+    # multiprocess unless configured
+    if executor in ("multi_or_in_process_executor", "multi_or_in_process_or_celery"):
         return "in_process" not in ((context.run.run_config.get("execution") or {}).get("config") or {})
     return executor == "multiprocess"
 
