@@ -16,7 +16,7 @@ from tests.deploy.build import REPO
 from tests.deploy.manifests import compose_services, final_stage, helm_deployment
 
 FIND = "import importlib.util as u, sys; print(' '.join(m for m in sys.argv[1:] if u.find_spec(m) is None))"
-SERVICES = {"code-server", "webserver", "daemon", "dashboard"}
+SERVICES = {"code-server", "webserver", "daemon", "dashboard", "worker-1", "worker-2"}
 
 
 def repo_source(stage: dict, path: str) -> Path:
@@ -59,7 +59,7 @@ def test_compose_services_run_from_the_dockerfile_image(wheel_venv):
     for service in platform.values():
         modules |= needs(service["command"], stage, wheel_venv)
     modules |= needs(platform["code-server"]["healthcheck"]["test"][1:], stage, wheel_venv)
-    assert modules >= {"pipeline_platform.definitions", "streamlit"}
+    assert modules >= {"pipeline_platform.definitions", "pipeline_platform.workers", "streamlit"}
     assert missing_modules(wheel_venv, modules) == []
 
 
