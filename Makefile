@@ -89,13 +89,15 @@ image: wheelhouse  ## the container image $(IMAGE) from BASE_IMAGE (default pyth
 	@docker image prune -f --filter label=pipeline-platform.stage=build >/dev/null  # the build stage's leftovers
 
 # Root only (it runs its own dockerd, no bridge, no iptables: host network, loopback). CI runs it
-# after `make test`. The Debian base image is made once per engine data root and kept.
-test-containers: $(MANIFEST)  ## build the image on a local Debian base; run the compose stack with Celery workers
+# after `make test`. The Debian base image is made once per engine data root and kept. Also runs
+# the Celery deployment as processes (Redis, two workers, a worker killed mid-load): minutes, too
+# long for `make test`.
+test-containers: $(MANIFEST)  ## Celery workers as processes, then the image on a local Debian base and the compose stack
 	@set -e; export CONTAINERS_DIR=$(CONTAINERS_DIR) DOCKER_HOST=unix://$(CONTAINERS_DIR)/docker.sock; \
 	  deploy/local/dockerd.sh start; trap 'deploy/local/dockerd.sh stop' EXIT; \
 	  BASE_IMAGE=pipeline-platform-base:bookworm deploy/local/base-image.sh; \
 	  $(MAKE) --no-print-directory image BASE_IMAGE=pipeline-platform-base:bookworm; \
-	  $(PY) -m pytest -q -p no:cacheprovider tests/deploy/stack_containers.py $(PYTEST_ARGS)
+	  $(PY) -m pytest -q -p no:cacheprovider tests/deploy/celery_processes.py tests/deploy/stack_containers.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) dbt_project/target build dist *.egg-info $(WHEELHOUSE)

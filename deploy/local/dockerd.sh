@@ -27,11 +27,14 @@ start)
   echo "dockerd did not answer within 60 s; $dir/dockerd.log:" >&2; tail -30 "$dir/dockerd.log" >&2; exit 1
   ;;
 stop)
-  running || exit 0
-  pid="$(cat "$pidfile")"
-  kill -TERM "$pid"
-  for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.5; done
-  kill -KILL "$pid" 2>/dev/null || true
+  if running; then
+    pid="$(cat "$pidfile")"
+    kill -TERM "$pid"
+    for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  # dockerd leaves its data root bind-mounted onto itself: release it so the folder can be removed
+  while mountpoint -q "$dir/data"; do umount "$dir/data"; done
   ;;
 *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac

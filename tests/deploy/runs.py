@@ -1,6 +1,6 @@
 """Launch asset runs over the webserver's GraphQL API and read back what happened, for the deploy tests.
 
-Shared by the process deployment (``test_run.py``, ``test_celery.py``) and the container stack
+Shared by the process deployment (``test_run.py``, ``celery_processes.py``) and the container stack
 (``stack_containers.py``): each reads the event log the same way, including which Celery worker
 ran which step (the ``Celery worker`` entry of the engine event each task records).
 """

@@ -117,7 +117,7 @@ def test_compose_stack_runs_on_host_network_celery_workers_and_comes_down(stack)
             land_csv(Path(tmp), spec, day, rows=5)
         stack.docker("cp", f"{tmp}/.", f"{services['worker-1']['Id']}:{LANDING}")  # the shared state volume
     raws = [dg.AssetKey(["raw", s.name]) for s in specs]
-    keys = raws + [staging_of(raws[0])]  # as in test_celery.py
+    keys = raws + [staging_of(raws[0])]  # as in celery_processes.py
     run_id = launch(stack.webserver, keys, day, LANDING)
     status = wait_for_run(stack.webserver, run_id, timeout=600)
     assert status == "SUCCESS", explain(stack.webserver, run_id) + "\n" + stack.logs()

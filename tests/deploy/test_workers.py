@@ -2,7 +2,7 @@
 
 The routing rewrites Dagster's execution plan and relies on dagster-celery reading the queue from a
 step tag; both are internals, so each assumption is checked here with a message saying what an
-upgrade changed. The end-to-end behaviour (two workers, a killed worker) is ``test_celery.py``.
+upgrade changed. The end-to-end behaviour (two workers, a killed worker) is ``celery_processes.py``.
 """
 
 from __future__ import annotations
