@@ -6,7 +6,8 @@ platform executor (``pipeline_platform/workers.py``), which sends raw loads to t
 the dbt step to ``dbt``. Which worker ran a step is read back from the event log, where every Celery
 task records its worker's hostname. The kill test SIGKILLs the worker in the middle of its COPY: the
 late-acknowledged step goes to the other worker, the table holds exactly one full load (never part
-of one, never two), and a rerun completes.
+of one, never two), and a rerun completes. It takes minutes, so ``make test`` does not collect it:
+``make test-containers`` runs it by path (CI runs both).
 """
 
 from __future__ import annotations
