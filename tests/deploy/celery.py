@@ -5,6 +5,7 @@ config sends its steps here. The workers split the queues the way docs/deploy.md
 serves only ``raw`` loads, worker B serves ``raw``, ``dbt`` and ``dagster``; so a run with raw loads
 and a dbt step uses both, and either can take over a raw load from the other. Without
 ``redis-server`` the Celery tests skip off CI; under ``CI=true`` they must run (.ci/run installs it).
+Sessions without a Celery test (``make test``) start no broker, so their code server runs steps itself.
 """
 
 from __future__ import annotations
@@ -43,8 +44,12 @@ def _pong(port: int) -> bool:
 
 
 @pytest.fixture(scope="session")
-def redis_broker(deploy_dir):
-    """A private ``redis-server`` on loopback (no persistence), or None off CI without one."""
+def redis_broker(request, deploy_dir):
+    """A private ``redis-server`` on loopback (no persistence); None in a session with no Celery test
+    (``make test``: its runs then execute on the code server as before) or off CI without one."""
+    if not any("celery_workers" in item.fixturenames for item in request.session.items):
+        yield None
+        return
     binary = shutil.which("redis-server") or ("/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
     if binary is None:
         assert os.environ.get("CI") != "true", "redis-server is missing: .ci/run installs Debian's redis-server"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from dataclasses import dataclass
 
 import dagster as dg
 import psycopg
@@ -56,10 +57,26 @@ def test_steps_of_a_run_spread_over_both_celery_workers(webserver, daemon, celer
     assert {queues[f"raw__{s.name}"] for s in specs} == {RAW_QUEUE}, queues
     assert {queues[s] for s in dbt_steps} == {DBT_QUEUE}, queues
     after = counts(deploy_databases.warehouse, keys)
-    assert {k: after[k] - before[k] for k in after} == {k: 4 for k in after}, (before, after)
-    with psycopg.connect(deploy_databases.warehouse) as conn:
-        loads = conn.execute("SELECT status FROM raw._loads WHERE run_id = %s", (run_id,)).fetchall()
-    assert loads == [("success",), ("success",)], loads
+    for spec, raw in zip(specs, raws):
+        [load] = loads_of(deploy_databases.warehouse, run_id, spec.name)
+        assert load.status == "success" and load.rows_read == 4, load
+        assert after[raw] == before[raw] + load.net, (before, after, load)
+    assert after[keys[-1]] == after[raws[0]]  # the staging view over the raw table
+
+
+@dataclass
+class Load:
+    status: str
+    rows_read: int | None
+    net: int  # rows the load added to the table: inserted - deleted (snapshot sources delete)
+
+
+def loads_of(warehouse: str, run_id: str, source: str) -> list[Load]:
+    """The run's ``raw._loads`` rows for one source, oldest first."""
+    with psycopg.connect(warehouse) as conn:
+        rows = conn.execute("SELECT status, rows_read, coalesce(inserted, 0) - coalesce(deleted, 0) FROM raw._loads "
+                            "WHERE run_id = %s AND asset = %s ORDER BY load_id", (run_id, source)).fetchall()
+    return [Load(*row) for row in rows]
 
 
 def _copy_running(warehouse: str) -> bool:
@@ -96,12 +113,14 @@ def test_worker_killed_mid_load_hands_the_step_on_and_leaves_no_partial_load(web
     assert status == "SUCCESS", explain(webserver.url, run_id, daemon, survivor.server)
     ran = step_workers(webserver.url, run_id)
     assert [w for _, w in ran] == [victim.hostname, survivor.hostname], ran  # handed on, once
-    with psycopg.connect(deploy_databases.warehouse) as conn:
-        assert conn.execute(f'SELECT count(*) FROM raw."{spec.name}"').fetchone()[0] == before + rows
-        loads = conn.execute("SELECT status FROM raw._loads WHERE run_id = %s ORDER BY load_id", (run_id,)).fetchall()
-    assert [s for (s,) in loads][-1] == "success" and len(loads) <= 2, loads  # the killed one is marked failed
+    killed, loaded = loads_of(deploy_databases.warehouse, run_id, spec.name)
+    assert killed.status == "failed" and loaded.status == "success", (killed, loaded)  # the next load marked it
+    assert loaded.rows_read == rows, loaded
+    after = counts(deploy_databases.warehouse, [raw])[raw]
+    assert after == before + loaded.net, (before, after, loaded)  # the killed COPY left nothing behind
 
     rerun = launch(webserver.url, [raw], day, landing)  # the survivor serves raw alone now
     assert wait_for_run(webserver.url, rerun, timeout=420) == "SUCCESS", explain(webserver.url, rerun, survivor.server)
-    with psycopg.connect(deploy_databases.warehouse) as conn:
-        assert conn.execute(f'SELECT count(*) FROM raw."{spec.name}"').fetchone()[0] == before + rows
+    [again] = loads_of(deploy_databases.warehouse, rerun, spec.name)
+    assert again.status == "success" and again.rows_read == rows and again.net == 0, again
+    assert counts(deploy_databases.warehouse, [raw])[raw] == after
