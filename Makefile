@@ -10,10 +10,16 @@ MANIFEST := $(DBT_DIR)/target/manifest.json
 ENV := eval "$$($(PY) -m pipeline_platform.cli env)"
 PYTEST_ARGS ?=
 DAGSTER_PORT ?= 3000
+WHEELHOUSE := .wheelhouse
+BASE_IMAGE ?= python:3.11-slim
+IMAGE ?= pipeline-platform:latest
+# The private engine of `make test-containers` (deploy/local/dockerd.sh); its data root keeps images.
+CONTAINERS_DIR ?= $(CURDIR)/.containers
 # The venv first on PATH: dagster-dbt looks up `dbt` there, and so do the Dagster processes make starts.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install manifest dev run test report stop migrate db-url psql bench bench-smoke package clean watchdog
+.PHONY: install manifest dev run test report stop migrate db-url psql bench bench-smoke package wheelhouse image \
+	test-containers clean watchdog
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -85,5 +91,27 @@ package: $(STAMP)  ## wheel of the code location with the dbt project and prepar
 	  $(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist .
 	@ls dist/*.whl
 
+# The image installs only from here (no network in the build). The host's Python must match the
+# image's (3.11): the wheels are the host's. async-timeout is what redis needs on Python < 3.11.3
+# (Debian bookworm's 3.11.2) when the host runs a later 3.11. pip's cache makes a rebuild cheap.
+wheelhouse: package  ## the code location wheel and every dependency as wheels (.wheelhouse/), for `make image`
+	@rm -rf $(WHEELHOUSE) && mkdir -p $(WHEELHOUSE)
+	$(PY) -m pip wheel -q -w $(WHEELHOUSE) dist/*.whl 'async-timeout>=4.0.3'
+
+image: wheelhouse  ## the container image $(IMAGE) from BASE_IMAGE (default python:3.11-slim)
+	docker build -q --force-rm --build-arg BASE_IMAGE=$(BASE_IMAGE) -t $(IMAGE) .
+	@docker image prune -f --filter label=pipeline-platform.stage=build >/dev/null  # the build stage's leftovers
+
+# Root only (it runs its own dockerd, no bridge, no iptables: host network, loopback). CI runs it
+# after `make test`. The Debian base image is made once per engine data root and kept. Also runs
+# the Celery deployment as processes (Redis, two workers, a worker killed mid-load): minutes, too
+# long for `make test`.
+test-containers: $(MANIFEST)  ## Celery workers as processes, then the image on a local Debian base and the compose stack
+	@set -e; export CONTAINERS_DIR=$(CONTAINERS_DIR) DOCKER_HOST=unix://$(CONTAINERS_DIR)/docker.sock; \
+	  deploy/local/dockerd.sh start; trap 'deploy/local/dockerd.sh stop' EXIT; \
+	  BASE_IMAGE=pipeline-platform-base:bookworm deploy/local/base-image.sh; \
+	  $(MAKE) --no-print-directory image BASE_IMAGE=pipeline-platform-base:bookworm; \
+	  $(PY) -m pytest -q -p no:cacheprovider tests/deploy/celery_processes.py tests/deploy/stack_containers.py $(PYTEST_ARGS)
+
 clean:
-	rm -rf $(VENV) $(DBT_DIR)/target build dist *.egg-info
+	rm -rf $(VENV) $(DBT_DIR)/target build dist *.egg-info $(WHEELHOUSE)

@@ -17,6 +17,7 @@ from pipeline_platform.ingestion.config import load_sources
 from pipeline_platform.ingestion.definitions import ingestion_defs
 from pipeline_platform.partitions import daily_partitions
 from pipeline_platform.resources.warehouse import WarehouseResource
+from pipeline_platform.workers import platform_executor
 
 
 def build_definitions() -> dg.Definitions:
@@ -24,7 +25,7 @@ def build_definitions() -> dg.Definitions:
     produced = {raw_asset_key(spec) for spec in specs} | {audit_asset_spec.key}
     schemas = tuple(sorted({spec.schema for spec in specs}))
     return dg.Definitions.merge(
-        dg.Definitions(resources={"warehouse": WarehouseResource()}),
+        dg.Definitions(resources={"warehouse": WarehouseResource()}, executor=platform_executor),
         ingestion_defs(),
         dbt_defs(daily_partitions(), produced, schemas),
         dashboard_defs(),

@@ -22,6 +22,8 @@ import sys
 import threading
 import time
 
+from pipeline_platform.workers import EXECUTOR_NAME
+
 POLL_SECONDS = 0.2
 _bound_to: int | None = None  # the parent pid this process watches, once bound
 
@@ -63,7 +65,9 @@ def runs_in_step_subprocess(context) -> bool:
     if multiprocessing.parent_process() is None:
         return False
     executor = context.job_def.executor_def.name
-    if executor == "multi_or_in_process_executor":  # the default: multiprocess unless configured
+    # Dagster's default and the platform's (workers.py) run multiprocess unless configured; a Celery
+    # worker runs steps in its own process, which has no multiprocessing parent (returned above).
+    if executor in ("multi_or_in_process_executor", EXECUTOR_NAME):
         return "in_process" not in ((context.run.run_config.get("execution") or {}).get("config") or {})
     return executor == "multiprocess"
 

@@ -1,7 +1,8 @@
 """Session fixtures for the deployment tests: one wheel, one venv, one set of servers for all of them.
 
 Building and installing the wheel costs about two minutes on two cores, so every test shares it; the
-servers (``servers.py``: gRPC code server; ``control_plane.py``: webserver, daemon) stop at session end.
+servers (``servers.py``: gRPC code server; ``control_plane.py``: webserver, daemon; ``celery.py``: Redis and
+two Celery workers) stop at session end.
 Instance storage and the warehouse get their own databases on the session's embedded Postgres, so
 nothing another test module leaves behind can change what a deployed run sees.
 """
@@ -17,6 +18,7 @@ import pytest
 
 from pipeline_platform.resources.warehouse import with_driver
 from tests.deploy.build import PACKAGED, install_wheel, make_package, snapshot
+from tests.deploy.celery import celery_workers, redis_broker  # noqa: F401  (fixtures)
 from tests.deploy.control_plane import daemon, webserver  # noqa: F401  (fixtures)
 from tests.deploy.servers import code_server  # noqa: F401  (fixture)
 

@@ -16,8 +16,7 @@ import requests
 import yaml
 
 from tests.deploy.build import REPO
-from tests.deploy.procs import Server, graphql, hermetic_env
-from tests.deploy.servers import dirs
+from tests.deploy.procs import Server, dirs, graphql, hermetic_env
 from tests.helpers import free_port
 
 LOCATIONS = "{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus "\
@@ -33,13 +32,13 @@ class Webserver:
     server: Server
 
 
-def _loaded(url: str) -> bool:
+def loaded(url: str) -> bool:
     entries = graphql(url, LOCATIONS)["workspaceOrError"]["locationEntries"]
     assert all((e["locationOrLoadError"] or {}).get("__typename") != "PythonError" for e in entries), entries
     return bool(entries) and all(e["loadStatus"] == "LOADED" for e in entries)
 
 
-def _queue_healthy(url: str) -> bool:
+def queue_healthy(url: str) -> bool:
     statuses = graphql(url, DAEMONS)["instance"]["daemonHealth"]["allDaemonStatuses"]
     return any(s["daemonType"] == "QUEUED_RUN_COORDINATOR" and s["healthy"] for s in statuses)
 
@@ -61,7 +60,7 @@ def webserver(code_server, wheel_venv, deploy_databases, deploy_dir):
     url = f"http://127.0.0.1:{port}"
     try:
         server.wait_for(lambda: requests.get(f"{url}/server_info", timeout=5).ok, 180, "/server_info")
-        server.wait_for(lambda: _loaded(url), 120, "location loaded")
+        server.wait_for(lambda: loaded(url), 120, "location loaded")
         yield Webserver(url, workspace_file, env, server)
     finally:
         server.stop()
@@ -72,7 +71,7 @@ def daemon(webserver, wheel_venv, deploy_dir):
     cmd = [str(wheel_venv.root / "bin" / "dagster-daemon"), "run", "-w", str(webserver.workspace)]
     server = Server("daemon", cmd, webserver.env, deploy_dir / "cwd", deploy_dir / "logs")
     try:
-        server.wait_for(lambda: _queue_healthy(webserver.url), 180, "QUEUED_RUN_COORDINATOR heartbeat")
+        server.wait_for(lambda: queue_healthy(webserver.url), 180, "QUEUED_RUN_COORDINATOR heartbeat")
         yield server
     finally:
         server.stop()

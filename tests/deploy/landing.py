@@ -16,7 +16,7 @@ def cell(column: str, type_: str | None, i: int, day: str) -> str:
     if kind.startswith("numeric"):
         return f"{i}.50"
     if kind.startswith("timestamp"):
-        return f"{day}T0{i}:00:00+00:00"
+        return f"{day}T{i % 24:02d}:00:00+00:00"
     return day if kind.startswith("date") else f"{column}-{i}"
 
 

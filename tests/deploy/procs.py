@@ -28,6 +28,13 @@ def hermetic_env(venv: Path, home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def dirs(root: Path, *names: str) -> list[Path]:
+    paths = [root / name for name in names]
+    for path in paths:
+        path.mkdir(parents=True, exist_ok=True)
+    return paths
+
+
 class Server:
     def __init__(self, name: str, cmd: list[str], env: dict, cwd: Path, logs: Path):
         self.name, self.log = name, logs / f"{name}.log"

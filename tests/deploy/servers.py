@@ -1,8 +1,8 @@
 """The gRPC code server, started from the wheel's venv like the image's default command.
 
-Runs are launched by the code server (``DefaultRunLauncher``), so it alone gets the warehouse, state
-and landing settings, plus the instance URL its run workers need; its cwd, home and environment hold
-no path back to the source tree.
+Runs are launched by the code server (``DefaultRunLauncher``), so it gets the warehouse, state and
+landing settings, plus the instance URL its run workers need and the Celery broker their steps go to
+(``celery.py``); its cwd, home and environment hold no path back to the source tree.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dagster._grpc.client import DagsterGrpcClient
 from dagster_shared.serdes import deserialize_value
 
 from tests.deploy.build import snapshot
-from tests.deploy.procs import Server, hermetic_env
+from tests.deploy.celery import broker_env
+from tests.deploy.procs import Server, dirs, hermetic_env
 from tests.helpers import free_port
 
 
@@ -25,13 +26,7 @@ class CodeServer:
     listing: object  # the server's ListRepositoriesResponse
     packaged_after_load: dict  # build.snapshot of the installed dbt project once the location loaded
     server: Server
-
-
-def dirs(root: Path, *names: str) -> list[Path]:
-    paths = [root / name for name in names]
-    for path in paths:
-        path.mkdir(parents=True, exist_ok=True)
-    return paths
+    state: Path
 
 
 def _listing(client: DagsterGrpcClient):
@@ -41,11 +36,12 @@ def _listing(client: DagsterGrpcClient):
 
 
 @pytest.fixture(scope="session")
-def code_server(wheel_venv, deploy_databases, deploy_dir):
+def code_server(wheel_venv, deploy_databases, deploy_dir, redis_broker):
     home, cwd, state, landing, logs = dirs(deploy_dir, "home", "cwd", "state", "landing", "logs")
     env = hermetic_env(wheel_venv.root, home, PIPELINE_DATABASE_URL=deploy_databases.warehouse,
                        DAGSTER_POSTGRES_URL=deploy_databases.instance, PIPELINE_STATE_DIR=state,
-                       PIPELINE_LANDING_DIR=landing)  # empty: the landing sensor stays quiet
+                       PIPELINE_LANDING_DIR=landing,  # empty: the landing sensor stays quiet
+                       **broker_env(redis_broker))  # runs without in_process config go to Celery workers
     port = free_port()
     cmd = [str(wheel_venv.root / "bin" / "dagster"), "api", "grpc", "-m", "pipeline_platform.definitions",
            "-h", "127.0.0.1", "-p", str(port)]
@@ -53,6 +49,6 @@ def code_server(wheel_venv, deploy_databases, deploy_dir):
     try:
         client = DagsterGrpcClient(port=port, host="127.0.0.1")
         server.wait_for(lambda: _listing(client), 240, "code location loaded")
-        yield CodeServer(port, _listing(client), snapshot(wheel_venv.packaged), server)
+        yield CodeServer(port, _listing(client), snapshot(wheel_venv.packaged), server, state)
     finally:
         server.stop()

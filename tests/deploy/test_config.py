@@ -16,6 +16,7 @@ import yaml
 from dagster._core.workspace.load import location_origins_from_yaml_paths
 
 from tests.deploy.build import REPO
+from tests.deploy.manifests import final_stage
 
 
 def test_prod_instance_config_loads_as_a_postgres_instance(tmp_path, deploy_databases, monkeypatch):
@@ -35,6 +36,7 @@ def test_prod_instance_config_loads_as_a_postgres_instance(tmp_path, deploy_data
 
 def test_grpc_workspace_targets_the_compose_code_server(monkeypatch):
     monkeypatch.setenv("PIPELINE_CODE_SERVER_HOST", "code-server")
+    monkeypatch.setenv("PIPELINE_CODE_SERVER_PORT", final_stage()["env"]["PIPELINE_CODE_SERVER_PORT"])
     [origin] = location_origins_from_yaml_paths([str(REPO / "deploy" / "workspace.grpc.yaml")])
     location = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["dagster"]["code_location_name"]
     assert (origin.host, origin.port, origin.location_name) == ("code-server", 4000, location)

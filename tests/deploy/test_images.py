@@ -18,7 +18,7 @@ from tests.deploy.build import REPO
 from tests.deploy.manifests import compose_services, final_stage, helm_deployment
 
 FIND = "import importlib.util as u, sys; print(' '.join(m for m in sys.argv[1:] if u.find_spec(m) is None))"
-SERVICES = {"code-server", "webserver", "daemon", "dashboard"}
+SERVICES = {"code-server", "webserver", "daemon", "dashboard", "worker-1", "worker-2"}
 
 
 def repo_source(stage: dict, path: str) -> Path:
@@ -61,7 +61,7 @@ def test_compose_services_run_from_the_dockerfile_image(wheel_venv):
     for service in platform.values():
         modules |= needs(service["command"], stage, wheel_venv)
     modules |= needs(platform["code-server"]["healthcheck"]["test"][1:], stage, wheel_venv)
-    assert modules >= {"pipeline_platform.definitions", "pipeline_platform.dashboard.entry"}
+    assert modules >= {"pipeline_platform.definitions", "pipeline_platform.dashboard.entry", "pipeline_platform.workers", "streamlit"}
     # the dashboard service serves each exposure's app from PIPELINE_DASHBOARD_APP_DIR in the image
     for exposure in streamlit_exposures(manifest_path()):
         assert repo_source(stage, str(PurePosixPath(stage["env"]["PIPELINE_DASHBOARD_APP_DIR"], exposure.app))).is_file()

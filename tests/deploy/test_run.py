@@ -8,8 +8,6 @@ from the project packaged in the wheel.
 
 from __future__ import annotations
 
-import time
-
 import dagster as dg
 import psycopg
 import pytest
@@ -19,25 +17,7 @@ from pipeline_platform.ingestion.config import load_sources
 from pipeline_platform.partitions import daily_partitions
 from tests.deploy.landing import land_csv
 from tests.deploy.procs import graphql
-
-REPOS = "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } jobs { name } } } } }"
-LAUNCH = """mutation($params: ExecutionParams!) { launchRun(executionParams: $params) { __typename
-  ... on LaunchRunSuccess { run { runId status } } ... on Error { message } } }"""
-STATUS = "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }"
-EVENTS = """query($id: ID!) { logsForRun(runId: $id) { ... on EventConnection { events {
-  ... on MessageEvent { message } } } } }"""
-TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
-
-
-def wait_for_run(url: str, run_id: str, timeout: float = 240) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = graphql(url, STATUS, id=run_id)["runOrError"]["status"]
-        if status in TERMINAL:
-            return status
-        time.sleep(1)
-    return status
-
+from tests.deploy.runs import EVENTS, LAUNCH, REPOS, wait_for_run
 
 @pytest.mark.slow
 def test_queued_run_reaches_success_through_daemon_and_code_server(webserver, daemon, deploy_databases, deploy_dir):
