@@ -35,7 +35,7 @@ def test_steps_of_a_run_spread_over_both_celery_workers(webserver, daemon, celer
                                                         deploy_dir):
     specs = csv_sources()[:2]
     assert len(specs) == 2, "two partitioned CSV sources are needed to load in parallel"
-    day = daily_partitions.get_partition_keys()[1]  # test_run.py loads the first day
+    day = daily_partitions().get_partition_keys()[1]  # test_run.py loads the first day
     landing = deploy_dir / "celery_landing"
     for spec in specs:
         land_csv(landing, spec, day, rows=4)
@@ -88,7 +88,7 @@ def _copy_running(warehouse: str) -> bool:
 def test_worker_killed_mid_load_hands_the_step_on_and_leaves_no_partial_load(webserver, daemon, celery_workers,
                                                                              deploy_databases, deploy_dir):
     spec = csv_sources()[0]
-    day = daily_partitions.get_partition_keys()[2]
+    day = daily_partitions().get_partition_keys()[2]
     rows = 300_000  # seconds of COPY: time to find it running and kill its worker
     landing = deploy_dir / "kill_landing"
     land_csv(landing, spec, day, rows=rows)

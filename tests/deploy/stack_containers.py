@@ -110,7 +110,7 @@ def test_compose_stack_runs_on_host_network_celery_workers_and_comes_down(stack)
     assert set(stack.docker("network", "ls", "--format", "{{.Name}}").split()) <= PREDEFINED_NETWORKS
 
     specs = csv_sources()[:2]
-    day = daily_partitions.get_first_partition_key()
+    day = daily_partitions().get_first_partition_key()
     with tempfile.TemporaryDirectory() as tmp:
         os.chmod(tmp, 0o755)  # docker cp keeps modes: the containers' user must read the folder
         for spec in specs:
