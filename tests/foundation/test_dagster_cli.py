@@ -24,7 +24,7 @@ import pytest
 import requests
 
 from pipeline_platform import services
-from pipeline_platform.dbt.project import SOURCE_DIR
+from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.definitions import defs
 from pipeline_platform.resources import embedded, instance_storage
 from tests.browser import chromium_page
@@ -161,7 +161,7 @@ def spread(text: str) -> re.Pattern:
 
 def models() -> dict[str, list[str]]:
     """Every model of the project with the folders the docs tree shows it under."""
-    manifest = json.loads((SOURCE_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads(manifest_path(dbt_project()).read_text())
     return {node["name"]: [node["package_name"], "models", *node["fqn"][1:-1]]
             for node in manifest["nodes"].values() if node["resource_type"] == "model"}
 

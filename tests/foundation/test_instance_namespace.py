@@ -17,7 +17,7 @@ from urllib.parse import unquote
 import psycopg
 
 from pipeline_platform import cli
-from pipeline_platform.dbt.project import SOURCE_DIR
+from pipeline_platform.dbt.project import dbt_project, profile_args
 from pipeline_platform.resources import instance_storage, warehouse
 from tests.reliability.live_env import fresh_database
 from tests.reliability.test_instance_migrate import history, run
@@ -77,12 +77,13 @@ def test_a_dbt_model_named_runs_builds_and_the_run_history_stays(database_url, t
     assert before[run_id][0] == "SUCCESS"
 
     project = tmp_path / "dbt_project"
-    shutil.copytree(SOURCE_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
-    (project / "models" / "runs.sql").write_text(TEAM_MODEL)  # lands in the target schema, public
+    shutil.copytree(dbt_project().project_dir, project, ignore=shutil.ignore_patterns("target", "logs"))
+    (project / "models" / "runs.sql").write_text(TEAM_MODEL)  # lands in the target schema, public here
     dbt = [str(Path(sys.executable).parent / "dbt"), "build", "--select", "runs", "--project-dir", str(project),
-           "--profiles-dir", str(project), "--target-path", str(tmp_path / "target")]
-    built = subprocess.run(dbt, env={**env, **warehouse.dbt_env(url), "DO_NOT_TRACK": "1"}, cwd=project,
-                           capture_output=True, text=True)
+           *profile_args(), "--target-path", str(tmp_path / "target")]
+    built = subprocess.run(dbt, env={**env, **warehouse.dbt_env(url), "DO_NOT_TRACK": "1",
+                                     "PIPELINE_DBT_SCHEMA": "public"},  # the worst case: a team building into public
+                           cwd=project, capture_output=True, text=True)
     assert built.returncode == 0, built.stdout[-3000:]
     with psycopg.connect(warehouse.libpq_url(url)) as conn:
         assert conn.execute("SELECT run_id, note FROM public.runs").fetchall() == [(1, "a team model, not Dagster's")]
