@@ -16,7 +16,7 @@ import dagster as dg
 import requests
 from urllib3.exceptions import HTTPError, ReadTimeoutError
 
-from pipeline_platform.ingestion import json_body
+from pipeline_platform.ingestion.api import json_body
 from pipeline_platform.resources.retry_after import retry_after
 
 RETRY_STATUS = {429, 500, 502, 503, 504}

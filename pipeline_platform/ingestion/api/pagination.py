@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from pipeline_platform.ingestion.http_client import ApiError, HttpClient
+from pipeline_platform.ingestion.api.http_client import ApiError, HttpClient
 
 
 def records_of(body: dict, field: str, url: str) -> list[dict]:
