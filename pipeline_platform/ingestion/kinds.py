@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from pipeline_platform.ingestion.api.kind import API
 from pipeline_platform.ingestion.csv.kind import CSV
-from pipeline_platform.ingestion.database.kind import POSTGRES
+from pipeline_platform.ingestion.database.kind import MYSQL, POSTGRES
 from pipeline_platform.ingestion.source_kind import SourceKind
 
 KINDS: dict[str, SourceKind] = {
     "csv": CSV,
     "api": API,
     "postgres": POSTGRES,
+    "mysql": MYSQL,
 }

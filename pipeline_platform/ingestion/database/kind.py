@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline_platform.ingestion.database import postgres
+from pipeline_platform.ingestion.database import mysql, postgres
 from pipeline_platform.ingestion.database.source import mark_deleted
 from pipeline_platform.ingestion.source_kind import SourceKind
 
@@ -49,3 +49,4 @@ def _after_apply(conn, spec) -> dict:
 
 
 POSTGRES = SourceKind(keys=KEYS, options=_options, extract=postgres.extract, after_apply=_after_apply)
+MYSQL = SourceKind(keys=KEYS, options=_options, extract=mysql.extract, after_apply=_after_apply)
