@@ -35,11 +35,14 @@ class ApiEntry(ApiFields, Entry):
 
 def _options(entry) -> ApiSpec:
     e = ApiEntry(entry.path, entry.name, entry.raw)
+    records_field = e.string("records_field", default="data")
+    if records_field == "." and e.pagination()["style"] == "cursor":
+        e.fail("records_field", "a top-level array (\".\") has no next_cursor_field; use page, offset or link paging")
     return ApiSpec(
         base_url=e.url("base_url"),
         base_url_env=e.env_name("base_url_env"),
         endpoint=e.endpoint(),
-        records_field=e.string("records_field", default="data"),
+        records_field=records_field,
         pagination=e.pagination(),
         auth=e.auth(),
         since_param=e.string("since_param", default="updated_since"),
