@@ -25,7 +25,8 @@ from pipeline_platform.ingestion.load.table import high_water_mark
 # Same text on both ends: ISO dates, hex bytea, exact floats, UTF-8.
 SESSION = ("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET bytea_output = 'hex'; "
            "SET extra_float_digits = 3; SET client_encoding = 'UTF8'")
-SAFE_KINDS = {"b", "r", "m"}  # base, range and multirange types of pg_catalog copy as themselves
+SAFE_KINDS = {"b", "r", "m"}
+WRITE_SIZE = 1 << 20  # base, range and multirange types of pg_catalog copy as themselves
 
 
 def relation(spec) -> sql.Composable:
@@ -72,15 +73,21 @@ def _literal(cursor_type):
 
 
 def _pipe(spec, url, out, into) -> None:
-    chunks = iter(out)
+    """Source COPY data into the target COPY, in 1 MB writes (the source yields one row per chunk)."""
+    chunks, buffer = iter(out), bytearray()
     while True:
         try:
             chunk = next(chunks)
         except StopIteration:
-            return
+            break
         except psycopg.Error as exc:
             raise fail(spec, "the source failed mid-extract", exc, url) from None
-        into.write(chunk)
+        buffer += chunk
+        if len(buffer) >= WRITE_SIZE:
+            into.write(bytes(buffer))
+            buffer.clear()
+    if buffer:
+        into.write(bytes(buffer))
 
 
 def extract(context, conn, spec, window, existing, make_sink):
