@@ -23,8 +23,10 @@ SOURCE_DB = "bench_oltp"
 COLUMNS = "id, name, amount, updated_at"
 
 
-def source(ctx) -> str:
-    """The source database's URL, with a table ``public.items`` of ``ctx.rows`` rows (built once)."""
+def source(ctx, rows: int | None = None) -> str:
+    """The source database's URL, with a fresh table ``public.items`` of ``rows`` (``ctx.rows``) rows
+    and an index on its cursor ``updated_at``."""
+    rows = rows or ctx.rows
     url = make_conninfo(ctx.w.url, dbname=SOURCE_DB)
     if not ctx.w.sql("SELECT 1 FROM pg_database WHERE datname = %s", (SOURCE_DB,)):
         ctx.w.sql(f"CREATE DATABASE {SOURCE_DB}")
@@ -32,7 +34,8 @@ def source(ctx) -> str:
         conn.execute("DROP TABLE IF EXISTS items")
         conn.execute("CREATE TABLE items (id bigint PRIMARY KEY, name text, amount numeric(12,2), updated_at timestamptz)")
         conn.execute("INSERT INTO items SELECT g, 'item ' || g, g %% 1000 + 0.25, "
-                     "TIMESTAMPTZ '2026-09-01' + g * interval '1 second' FROM generate_series(1, %s) g", (ctx.rows,))
+                     "TIMESTAMPTZ '2026-09-01' + g * interval '1 second' FROM generate_series(1, %s) g", (rows,))
+        conn.execute("CREATE INDEX ON items (updated_at)")
         conn.execute("VACUUM ANALYZE items")
     return url
 
