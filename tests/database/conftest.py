@@ -7,7 +7,10 @@ embedded server's local trust) so tests can prove the secret never shows up anyw
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from collections.abc import Callable
 
 import psycopg
 import pytest
@@ -51,3 +54,27 @@ def platform(clean_warehouse, tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
     return Platform(clean_warehouse, tmp_path, landing)
+
+
+def materialize_while_killing(platform, assets, kill_point: Callable[[], bool], kill: Callable[[], None],
+                              seconds: float = 60):
+    """Materialize ``assets`` while a watcher calls ``kill`` once ``kill_point()`` holds; (result, killed)."""
+    done, killed = threading.Event(), []
+
+    def watch():
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not done.is_set():
+            if kill_point():
+                kill()
+                killed.append(True)
+                return
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    try:
+        result = platform.materialize(assets)
+    finally:
+        done.set()
+        thread.join(timeout=seconds + 10)
+    return result, bool(killed)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 import dagster as dg
 import pytest
 
+from tests.database.conftest import materialize_while_killing
 from tests.database.mariadb import MariaDb
 from tests.ingestion.conftest import failure_message, metadata_of
 
@@ -128,18 +126,11 @@ def test_mariadb_killed_mid_extract_fails_cleanly(platform, tmp_path, monkeypatc
         assets = platform.sources({"big_t": {"kind": "mysql", "url_env": URL_ENV, "table": "big.t",
                                              "primary_key": "id", "partitioned": "none"}})
 
-        def kill():
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                if platform.scalar("SELECT count(*) FROM pg_stat_progress_copy WHERE command = 'COPY FROM'"):
-                    server.kill()
-                    return
-                time.sleep(0.005)
+        def copying() -> bool:
+            return bool(platform.scalar("SELECT count(*) FROM pg_stat_progress_copy WHERE command = 'COPY FROM'"))
 
-        thread = threading.Thread(target=kill)
-        thread.start()
-        result = platform.materialize(assets)
-        thread.join(timeout=70)
+        result, killed = materialize_while_killing(platform, assets, copying, server.kill)
+        assert killed
         message = failure_message(result)
         assert not result.success and "source 'big_t' (mysql)" in message, message
         assert platform.scalar("SELECT to_regclass('raw.big_t')") is None

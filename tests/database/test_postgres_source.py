@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import dagster as dg
 import psycopg
 
-from tests.database.conftest import SECRET, URL_ENV
+from tests.database.conftest import SECRET, URL_ENV, materialize_while_killing
 from tests.ingestion.conftest import failure_message, metadata_of
 
 KEY = dg.AssetKey(["raw", "shop_orders"])
@@ -165,25 +164,22 @@ def test_source_server_killed_mid_extract_leaves_the_target_and_a_rerun_complete
              "FROM generate_series(1, 400000) g")
     assets = platform.sources({"slow": {"kind": "postgres", "url_env": URL_ENV, "query": query, "primary_key": "id",
                                         "partitioned": "none", "load": "full_refresh"}})
-    killed = []
+    backend = []
 
-    def kill():
-        deadline = time.monotonic() + 60
+    def copying() -> bool:
         with psycopg.connect(source_db.url, autocommit=True) as watch:
-            while time.monotonic() < deadline and not killed:
-                pid = watch.execute("SELECT pid FROM pg_stat_activity WHERE application_name = "
-                                    "'pipeline-platform source slow' AND query LIKE 'COPY%%'").fetchone()
-                if pid:
-                    time.sleep(0.1)
-                    killed.append(watch.execute("SELECT pg_terminate_backend(%s)", pid).fetchone()[0])
-                time.sleep(0.01)
+            backend[:] = watch.execute("SELECT pid FROM pg_stat_activity WHERE application_name = "
+                                       "'pipeline-platform source slow' AND query LIKE 'COPY%%'").fetchall()
+        return bool(backend)
 
-    thread = threading.Thread(target=kill)
-    thread.start()
-    result = platform.materialize(assets)
-    thread.join(timeout=70)
+    def terminate() -> None:
+        time.sleep(0.1)
+        with psycopg.connect(source_db.url, autocommit=True) as watch:
+            assert watch.execute("SELECT pg_terminate_backend(%s)", backend[0]).fetchone()[0]
+
+    result, killed = materialize_while_killing(platform, assets, copying, terminate)
     message = failure_message(result)
-    assert killed == [True]
+    assert killed
     assert not result.success and "source 'slow'" in message and "mid-extract" in message, message
     assert platform.scalar("SELECT to_regclass('raw.slow')") is None
     rerun = platform.materialize(assets)
