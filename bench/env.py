@@ -68,7 +68,7 @@ def load(url: str, spec, landing: Path | None = None, http=None):
     import dagster as dg
 
     from pipeline_platform.ingestion import run
-    from pipeline_platform.ingestion.http_client import HttpClientResource
+    from pipeline_platform.ingestion.api.http_client import HttpClientResource
     from pipeline_platform.resources.landing import LandingFolder
     from pipeline_platform.resources.warehouse import WarehouseResource
 

@@ -12,7 +12,7 @@ from pipeline_platform.automation.definitions import automation_defs
 from pipeline_platform.dashboard.definitions import dashboard_defs
 from pipeline_platform.dbt.definitions import dbt_defs
 from pipeline_platform.ingestion.assets import raw_asset_key
-from pipeline_platform.ingestion.audit import audit_asset_spec
+from pipeline_platform.ingestion.load.audit import audit_asset_spec
 from pipeline_platform.ingestion.config import load_sources
 from pipeline_platform.ingestion.definitions import ingestion_defs
 from pipeline_platform.partitions import daily_partitions

@@ -55,7 +55,7 @@ def start_demo(span: tuple[str, str] | None) -> list[str]:
 def written_tables(defs: dg.Definitions, assets: list[str]) -> list[str]:
     """``schema.table`` of every materialized asset whose definition names its relation
     (``dagster/table_name``: loaders and dbt models), plus the load audit table the loaders write."""
-    from pipeline_platform.ingestion.audit import audit_asset_spec
+    from pipeline_platform.ingestion.load.audit import audit_asset_spec
 
     graph = defs.resolve_asset_graph()
     named = [audit_asset_spec.metadata["dagster/table_name"]] if assets else []

@@ -33,8 +33,9 @@ def peak(ctx, name: str, entry: dict, landing=None):
     return go
 
 
-def row(label, sizes, base, plat) -> dict:
-    r = result(f"{NAME} ({label})", f"peak RSS at {sizes['large']} vs {sizes['small']} rows", base, plat, "<=", 1.2,
+def row(label, sizes, base, plat, case: str | None = None) -> dict:
+    """One flat-memory row, named ``memory (<label>)`` or ``case`` (db-memory)."""
+    r = result(case or f"{NAME} ({label})", f"peak RSS at {sizes['large']} vs {sizes['small']} rows", base, plat, "<=", 1.2,
                sizes=sizes, unit="MB")
     r["peak_mb_large"] = round(max(plat), 1)
     r["target"] = f"<= 1.2 and <= {LIMIT_MB} MB at large"

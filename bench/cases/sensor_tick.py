@@ -26,7 +26,7 @@ def run(ctx) -> list[dict]:
 
     from pipeline_platform.automation.landing_sensor import build_landing_sensor
     from pipeline_platform.ingestion.assets import build_raw_assets
-    from pipeline_platform.ingestion.http_client import HttpClientResource
+    from pipeline_platform.ingestion.api.http_client import HttpClientResource
     from pipeline_platform.resources.landing import LandingFolder
     from pipeline_platform.resources.warehouse import WarehouseResource
 

@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline_platform.ingestion import landing_files
+from pipeline_platform.ingestion.csv import landing_files
 
 PREFIX = "z1:"
 
@@ -58,7 +58,7 @@ def file_digest(path: str) -> str:
 
 def scan(root: Path, globs: dict[str, str], seen: Seen, settle_before_ns: int) -> list[Candidate]:
     """New or changed files of each source (``globs``: source -> ``landing_glob``, matched by
-    ``ingestion/landing_files.py``, exactly the files a load reads); refreshes stat of unchanged ones.
+    ``ingestion/csv/landing_files.py``, exactly the files a load reads); refreshes stat of unchanged ones.
 
     Files modified after ``settle_before_ns`` may still be being written and wait for a later tick.
     """

@@ -27,7 +27,7 @@ from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.dbt.retry import UNIQUE_ID_KEY, exclude_args
 from pipeline_platform.dbt.translator import PlatformDbtTranslator
 from pipeline_platform.dbt.window import window_env
-from pipeline_platform.ingestion.loader import SCHEMA
+from pipeline_platform.ingestion.load.table import SCHEMA
 from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
 
 BAD_STATUSES = ("error", "fail", "skipped", "runtime error")

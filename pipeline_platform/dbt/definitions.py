@@ -15,7 +15,7 @@ from pipeline_platform.dbt.cli_resource import dbt_resource
 from pipeline_platform.dbt.docs import build_dbt_docs_asset
 from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.dbt.translator import source_key
-from pipeline_platform.ingestion.loader import SCHEMA
+from pipeline_platform.ingestion.load.table import SCHEMA
 
 
 def unloaded_sources(manifest: dict, produced: set[dg.AssetKey]) -> list[dg.AssetSpec]:

@@ -10,7 +10,7 @@ analyzed, once per dbt step, so a daily run on a large history analyzes nothing.
 import psycopg
 from psycopg import sql
 
-from pipeline_platform.ingestion.loader import SCHEMA
+from pipeline_platform.ingestion.load.table import SCHEMA
 
 STALE = """
 SELECT n.nspname, c.relname

@@ -13,10 +13,10 @@ from pipeline_platform.services import DEMO_API_URL_ENV
 
 
 def uses_demo_api(specs) -> bool:
-    return any(s.kind == "api" and s.api.base_url_env == DEMO_API_URL_ENV for s in specs)
+    return any(s.kind == "api" and s.options.base_url_env == DEMO_API_URL_ENV for s in specs)
 
 
 def demo_csv_entities(specs) -> tuple[str, ...]:
     """The demo entities whose landing files a CSV source of ``specs`` reads."""
-    globs = [s.landing_glob for s in specs if s.kind == "csv"]
+    globs = [s.options.landing_glob for s in specs if s.kind == "csv"]
     return tuple(e for e in ENTITIES if any(g.startswith(f"{e}/{e}_") for g in globs))

@@ -13,7 +13,8 @@ import dagster as dg
 from pipeline_platform import lifeline
 from pipeline_platform.ingestion import checks, run
 from pipeline_platform.ingestion.config import SourceConfigError, SourceSpec, default_sources_file, load_sources
-from pipeline_platform.ingestion.loader import LOADER_COLUMNS, SCHEMA
+from pipeline_platform.ingestion.kinds import KINDS
+from pipeline_platform.ingestion.load.table import LOADER_COLUMNS, SCHEMA
 from pipeline_platform.partitions import daily_partitions
 
 GROUP = SCHEMA  # the loaders' layer in the asset graph (named after the default schema), whatever schema each one writes into
@@ -45,14 +46,14 @@ def build_raw_asset(spec: SourceSpec, partitions: dg.PartitionsDefinition | None
         pool="warehouse",
         check_specs=checks.specs(spec, key),
         freshness_policy=freshness,
-        required_resource_keys={"warehouse", "landing" if spec.kind == "csv" else "http"},
+        required_resource_keys={"warehouse", *filter(None, [KINDS[spec.kind].resource])},
         metadata={
             # The database joins it in each materialization, read from the load's connection.
             "dagster/table_name": f"{spec.schema}.{spec.table}",
             "dagster/column_schema": column_schema(spec),
             "load": spec.load,
             "primary_key": ", ".join(spec.primary_key),
-            **({"landing_glob": spec.landing_glob} if spec.landing_glob else {}),  # the landing sensor's match
+            **KINDS[spec.kind].asset_metadata(spec.options),
         },
     )
     def _raw(context) -> dg.MaterializeResult:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import dagster as dg
 from psycopg import sql
 
-from pipeline_platform.ingestion.loader import target
-from pipeline_platform.ingestion.stage import ident_list
+from pipeline_platform.ingestion.load.table import target
+from pipeline_platform.ingestion.load.stage import ident_list
 
 
 def specs(spec, key: dg.AssetKey) -> list[dg.AssetCheckSpec]:

@@ -10,30 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from pipeline_platform import settings
 from pipeline_platform.ingestion import validate as v
-from pipeline_platform.ingestion.loader import SCHEMA
+from pipeline_platform.ingestion.kinds import KINDS
+from pipeline_platform.ingestion.load.table import SCHEMA
 from pipeline_platform.ingestion.validate import SourceConfigError
 
-__all__ = ["ApiSpec", "SourceConfigError", "SourceSpec", "default_sources_file", "load_partitioning", "load_sources"]
+__all__ = ["SourceConfigError", "SourceSpec", "default_sources_file", "load_partitioning", "load_sources"]
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-@dataclass(frozen=True)
-class ApiSpec:
-    base_url: str
-    base_url_env: str | None
-    endpoint: str
-    records_field: str
-    pagination: dict
-    auth: dict | None
-    since_param: str
-    until_param: str
-    params: dict
 
 
 @dataclass(frozen=True)
@@ -52,8 +41,7 @@ class SourceSpec:
     duplicates: str = "last_wins"
     expect_rows: bool = True
     freshness: dict | None = None
-    landing_glob: str | None = None
-    api: ApiSpec | None = None
+    options: Any = None  # the kind's own settings (``KINDS[kind].options``)
     schema: str = SCHEMA
 
     @property
@@ -106,8 +94,9 @@ def load_sources(path: Path | str | None = None) -> list[SourceSpec]:
 def _parse(path: Path, name, entry: dict) -> SourceSpec:
     e = v.Entry(path, name, entry)
     e.check_name()
-    e.check_keys()
-    kind = e.choice("kind", ("csv", "api"), required=True)
+    by_kind = {kind_name: k.keys for kind_name, k in KINDS.items()}
+    e.check_keys(by_kind)
+    kind = e.choice("kind", tuple(KINDS), required=True)
     load = e.choice("load", ("upsert", "append", "full_refresh"), default="upsert")
     columns = e.columns()
     spec = SourceSpec(
@@ -125,23 +114,9 @@ def _parse(path: Path, name, entry: dict) -> SourceSpec:
         duplicates=e.choice("duplicates", ("last_wins", "fail"), default="last_wins"),
         expect_rows=e.boolean("expect_rows", default=True),
         freshness=e.freshness(),
-        landing_glob=e.string("landing_glob", required=kind == "csv") if kind == "csv" else None,
-        api=_api(e) if kind == "api" else None,
+        options=KINDS[kind].options(e),
         schema=e.schema_name(),
     )
-    e.forbid_other_kind(kind)
+    e.forbid_other_kind(kind, by_kind)
     return spec
 
-
-def _api(e: v.Entry) -> ApiSpec:
-    return ApiSpec(
-        base_url=e.url("base_url"),
-        base_url_env=e.env_name("base_url_env"),
-        endpoint=e.endpoint(),
-        records_field=e.string("records_field", default="data"),
-        pagination=e.pagination(),
-        auth=e.auth(),
-        since_param=e.string("since_param", default="updated_since"),
-        until_param=e.string("until_param", default="updated_until"),
-        params=e.mapping("params"),
-    )

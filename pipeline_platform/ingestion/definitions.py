@@ -7,8 +7,8 @@ defaults that resolve their environment only when a run uses them.
 import dagster as dg
 
 from pipeline_platform.ingestion.assets import build_raw_assets
-from pipeline_platform.ingestion.audit import audit_asset_spec
-from pipeline_platform.ingestion.http_client import HttpClientResource
+from pipeline_platform.ingestion.load.audit import audit_asset_spec
+from pipeline_platform.ingestion.api.http_client import HttpClientResource
 from pipeline_platform.resources.landing import LandingFolder
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import psycopg
 
-from pipeline_platform.ingestion import audit
+from pipeline_platform.ingestion.load import audit
 
 
 class WarehouseConnectionLost(RuntimeError):

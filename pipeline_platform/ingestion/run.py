@@ -12,45 +12,21 @@ import dagster as dg
 import psycopg
 from psycopg import sql
 
-from pipeline_platform.ingestion import (
-    api_source, audit, checks, csv_extract, direct, failures, landing_files, loader, metadata,
-)
-from pipeline_platform.ingestion.stage import SESSION_SETTINGS, Stage
+from pipeline_platform.ingestion import checks, failures, metadata
+from pipeline_platform.ingestion.kinds import KINDS
+from pipeline_platform.ingestion.load import apply, audit, direct, table
+from pipeline_platform.ingestion.load.stage import SESSION_SETTINGS, Stage
 from pipeline_platform.ingestion.window import window_of
-
-
-def high_water_mark(conn, spec) -> str | None:
-    value = conn.execute(
-        sql.SQL("SELECT max({}) FROM {}").format(sql.Identifier(spec.cursor), loader.target(spec.table, spec.schema))
-    ).fetchone()[0]
-    return None if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _extract(context, conn, spec, window, existing, make_sink):
-    res = context.resources
-    if spec.kind == "csv":
-        files = landing_files.files_for_window(res.landing.root(), spec.landing_glob, window.first, window.last)
-        context.log.info(f"{spec.schema}.{spec.table}: {len(files)} landing file(s) for {window.label or 'all days'}")
-        return csv_extract.extract(spec, existing, files, make_sink), {"files": len(files)}
-    since, until = window.since, window.until
-    if not spec.partitioned and spec.cursor and spec.cursor in existing:
-        since = high_water_mark(conn, spec)
-    client = res.http.client(api_source.auth_headers(spec), context.log)
-    try:
-        sink, pages = api_source.extract(spec, existing, client, since, until, make_sink)
-    finally:
-        client.close()
-    return sink, {"pages": pages, "updated_since": since, "updated_until": until}
 
 
 def _load(context, conn, spec, window, load_id: int):
     """Extract and apply inside the caller's transaction; returns (counts, extra metadata, duplicates)."""
-    loader.begin(conn, load_id)
-    existing = loader.existing_columns(conn, spec.table, spec.schema)
+    table.begin(conn, load_id)
+    existing = table.existing_columns(conn, spec.table, spec.schema)
     if direct.usable(conn, spec):
         conn.execute("SAVEPOINT direct_copy")
         try:
-            sink, extra = _extract(context, conn, spec, window, existing, lambda c: direct.DirectSink(conn, spec, c))
+            sink, extra = KINDS[spec.kind].extract(context, conn, spec, window, existing, lambda c: direct.DirectSink(conn, spec, c))
             # An upsert target's PRIMARY KEY refused any repeat already; an append target has none.
             this_load = sql.SQL("(SELECT * FROM {} WHERE _load_id = {}) AS this_load").format(sink.ident, sql.Literal(load_id))
             dupes = checks.extract_duplicates(conn, spec, this_load, sink.columns) if spec.load == "append" else checks.NO_DUPLICATES
@@ -60,8 +36,8 @@ def _load(context, conn, spec, window, load_id: int):
         except psycopg.errors.UniqueViolation:
             conn.execute("ROLLBACK TO SAVEPOINT direct_copy")
             context.log.info(f"{spec.schema}.{spec.table}: the extract repeats keys; loading through the stage instead")
-    stage, extra = _extract(context, conn, spec, window, existing, lambda c: Stage(conn, spec.table, c))
-    counts = loader.apply(conn, spec, stage, load_id)
+    stage, extra = KINDS[spec.kind].extract(context, conn, spec, window, existing, lambda c: Stage(conn, spec.table, c))
+    counts = apply.apply(conn, spec, stage, load_id)
     dupes = counts.pop("duplicates", None) or checks.extract_duplicates(conn, spec, stage.ident, stage.columns)
     checks.refuse_duplicates(spec, window.label or "all days", dupes)  # raised here, the apply rolls back
     return {**counts, "rows_read": stage.rows}, {**extra, "path": "staged"}, dupes
@@ -69,13 +45,15 @@ def _load(context, conn, spec, window, load_id: int):
 
 def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
     window = window_of(context, spec.partitioned)
-    target = loader.target(spec.table, spec.schema)
+    target = table.target(spec.table, spec.schema)
     with psycopg.connect(context.resources.warehouse.url(), autocommit=True) as conn:
         load_id = audit.start_load(conn, spec.name, context.run.run_id, window.label)
         conn.execute(SESSION_SETTINGS)
         conn.autocommit, phase = False, "load"
         try:
             counts, extra, dupes = _load(context, conn, spec, window, load_id)
+            if after := KINDS[spec.kind].after_apply:
+                extra = {**extra, **after(conn, spec)}
             audit.finish_load(conn, load_id, counts)
             phase = "commit"
             conn.commit()

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import re
 
-from pipeline_platform.ingestion.loader import SCHEMA
-from pipeline_platform.ingestion.validate_api import ApiFields
+from pipeline_platform.ingestion.load.table import SCHEMA
 from pipeline_platform.ingestion.validate_columns import ColumnFields
 
 COMMON = {"kind", "description", "owner", "primary_key", "columns", "load", "cursor", "soft_delete",
           "partitioned", "schema_drift", "duplicates", "expect_rows", "freshness", "schema"}
-BY_KIND = {"csv": {"landing_glob"}, "api": {"base_url", "base_url_env", "endpoint", "records_field",
-           "pagination", "auth", "since_param", "until_param", "params"}}
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,47}$")
 
 
@@ -23,7 +20,7 @@ class SourceConfigError(ValueError):
     """A source entry that cannot work; the message names file, entry and field."""
 
 
-class Entry(ApiFields, ColumnFields):
+class Entry(ColumnFields):
     def __init__(self, path, name, raw):
         self.path, self.name, self.raw = path, name, raw
 
@@ -43,14 +40,16 @@ class Entry(ApiFields, ColumnFields):
             self.fail("schema", "schema names must match [a-z_][a-z0-9_]*, at most 48 characters")
         return value
 
-    def check_keys(self):
+    def check_keys(self, by_kind: dict[str, frozenset[str]]):
+        """``by_kind``: each kind's own keys; a key no kind knows is unknown."""
+        known = COMMON.union(*by_kind.values())
         for key in self.raw:
-            if key not in COMMON | BY_KIND["csv"] | BY_KIND["api"]:
+            if key not in known:
                 self.fail(str(key), "unknown key")
 
-    def forbid_other_kind(self, kind):
+    def forbid_other_kind(self, kind, by_kind: dict[str, frozenset[str]]):
         for key in self.raw:
-            if key in BY_KIND["csv" if kind == "api" else "api"]:
+            if key not in COMMON and key not in by_kind[kind]:
                 self.fail(key, f"not valid for kind '{kind}'")
 
     def get(self, field, default=None, required=False):

@@ -138,8 +138,8 @@ def sensor_over(landing, instance, assets):
 
 
 def test_the_landing_glob_decides_even_in_a_folder_not_named_after_the_source(landing, instance):
-    """The sensor and the load match files with one implementation (ingestion/landing_files.py)."""
-    from pipeline_platform.ingestion.landing_files import files_for_window
+    """The sensor and the load match files with one implementation (ingestion/csv/landing_files.py)."""
+    from pipeline_platform.ingestion.csv.landing_files import files_for_window
 
     @dg.asset(key=["crm_landing", "accounts"], group_name="raw", kinds={"csv"}, partitions_def=graph.DAILY,
               metadata={"landing_glob": "exports/crm/accts_*.csv"})

@@ -21,7 +21,7 @@ def cell(column: str, type_: str | None, i: int, day: str) -> str:
 
 
 def land_csv(landing: Path, spec, day: str, rows: int) -> None:
-    path = landing / spec.landing_glob.replace("*", day)
+    path = landing / spec.options.landing_glob.replace("*", day)
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [",".join(spec.columns)]
     lines += [",".join(cell(c, t, i, day) for c, t in spec.columns.items()) for i in range(1, rows + 1)]

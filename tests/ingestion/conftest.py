@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from pipeline_platform.ingestion.assets import build_raw_assets
-from pipeline_platform.ingestion.http_client import HttpClientResource
+from pipeline_platform.ingestion.api.http_client import HttpClientResource
 from pipeline_platform.resources.landing import LandingFolder
 from pipeline_platform.resources.warehouse import WarehouseResource
 from tests.ingestion.fault_server import FaultServer

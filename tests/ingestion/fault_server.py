@@ -71,4 +71,6 @@ class FaultServer(LoopbackServer):
             headers["Link"] = f'<{path}?{urlencode({**nxt, "cursor": start + size})}>; rel="next"'
         body = {"data": data, "next_cursor": str(start + size) if more else None,
                 "page": int(q["page"]) if "page" in q else None, "total": len(rows)}
+        if path == "/bare":  # a GitHub-style API: the body is the array of records itself
+            body = data
         return RAW_NUMBER.sub(r"\1", json.dumps(body)).encode(), headers

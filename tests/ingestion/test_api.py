@@ -122,3 +122,16 @@ def test_unpartitioned_source_continues_from_its_high_water_mark(platform, fault
     meta = metadata_of(result, dg.AssetKey(["raw", "things"]))
     assert meta["updated_since"].startswith("2026-09-01T23:00:00") and meta["inserted"] == 1
     assert platform.scalar("SELECT count(*) FROM raw.things") == 26
+
+
+@pytest.mark.parametrize("style", ["page", "offset", "link"])
+def test_a_top_level_json_array_loads_with_records_field_dot(platform, fault_server, style):
+    result = load(platform, fault_server, "/bare", records_field=".", pagination={"style": style, "page_size": 10})
+    assert result.success, failure_message(result)
+    assert [(r[0], r[1], str(r[2])) for r in platform.rows("things")] == expected_rows()
+    assert metadata_of(result, dg.AssetKey(["raw", "things"]))["pages"] == 3
+
+
+def test_a_top_level_array_without_records_field_dot_says_where_it_looked(platform, fault_server):
+    result = load(platform, fault_server, "/bare")
+    assert not result.success and "expected a list of objects at 'data'" in failure_message(result)

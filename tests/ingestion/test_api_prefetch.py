@@ -12,9 +12,9 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from pipeline_platform.ingestion.http_client import HttpClientResource
-from pipeline_platform.ingestion.pagination import pages
-from pipeline_platform.ingestion.prefetch import Ahead
+from pipeline_platform.ingestion.api.http_client import HttpClientResource
+from pipeline_platform.ingestion.api.pagination import pages
+from pipeline_platform.ingestion.api.prefetch import Ahead
 from tests.ingestion.conftest import failure_message
 from tests.ingestion.test_api import DAY, entry
 

@@ -84,7 +84,7 @@ def test_missing_primary_key_for_csv_upsert_is_rejected(tmp_path):
 def test_shipped_sources_file_is_the_package_default():
     assert default_sources_file().name == "sources.yaml" and default_sources_file().exists()
     specs = {s.name: s for s in load_sources()}
-    assert specs["orders"].api.base_url_env == "PIPELINE_DEMO_API_URL"
+    assert specs["orders"].options.base_url_env == "PIPELINE_DEMO_API_URL"
     assert specs["orders"].soft_delete == "deleted_at"
 
 

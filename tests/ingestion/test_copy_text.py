@@ -10,8 +10,9 @@ import json
 
 import pytest
 
-from pipeline_platform.ingestion import drift, json_body
-from pipeline_platform.ingestion.rows import Formatter, careful
+from pipeline_platform.ingestion import drift
+from pipeline_platform.ingestion.api import json_body
+from pipeline_platform.ingestion.load.rows import Formatter, careful
 
 COLUMNS = {"id": "bigint", "name": "text", "price": "numeric", "flag": "boolean"}
 

@@ -11,7 +11,7 @@ from datetime import timezone
 
 import psycopg
 
-from pipeline_platform.ingestion.http_client import HttpClientResource
+from pipeline_platform.ingestion.api.http_client import HttpClientResource
 from tests.ingestion.conftest import Platform
 from tests.reliability.flaky_api import FlakyApi
 

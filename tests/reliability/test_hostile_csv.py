@@ -13,7 +13,7 @@ import dagster as dg
 import psycopg
 import pytest
 
-from pipeline_platform.ingestion import loader
+from pipeline_platform.ingestion.load import table
 from tests.ingestion.conftest import Platform
 from tests.reliability.hostile_csv import COLUMNS, corpus
 
@@ -66,7 +66,7 @@ def outcome(database_url, tmp_path_factory):
     with psycopg.connect(database_url, autocommit=True) as conn, conn.transaction():
         for case in CASES:  # the committed row a first load would leave (types as declared or inferred)
             conn.execute(f"DROP TABLE IF EXISTS raw.s_{case.name}, raw.e_{case.name}")
-            loader.ensure_table(conn, f"s_{case.name}", INFERRED if case.inferred else COLUMNS, ["id"])
+            table.ensure_table(conn, f"s_{case.name}", INFERRED if case.inferred else COLUMNS, ["id"])
             conn.execute(f"INSERT INTO raw.s_{case.name} (id, name, amount, _load_id) VALUES (%s, %s, %s, 0)", SEED)
     for case in CASES:
         (platform.landing / case.name).mkdir(parents=True)

@@ -1,6 +1,6 @@
 """Postgres killed while an API extract streams into it through the background COPY writer.
 
-API pages reach COPY from a writer thread (``ingestion/copy_writer.py``), so the connection dies
+API pages reach COPY from a writer thread (``ingestion/load/copy_writer.py``), so the connection dies
 under that thread, not under the loader's. The loader must still stop within seconds, fail naming
 the lost connection and the source, and leave the table exactly as it was; a rerun then loads every
 record of both days exactly once, with the second day's versions.

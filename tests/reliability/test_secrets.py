@@ -14,7 +14,7 @@ import uuid
 import dagster as dg
 import psycopg
 
-from pipeline_platform.ingestion.http_client import HttpClientResource
+from pipeline_platform.ingestion.api.http_client import HttpClientResource
 from pipeline_platform.resources.landing import LandingFolder
 from pipeline_platform.resources.warehouse import WarehouseResource
 from tests.ingestion.conftest import failure_message, landing, platform  # noqa: F401 (fixtures)

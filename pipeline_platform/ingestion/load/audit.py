@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipeline_platform.ingestion.loader import SCHEMA
+from pipeline_platform.ingestion.load.table import SCHEMA
 
 LOADS = f"{SCHEMA}._loads"
 DDL = f"""

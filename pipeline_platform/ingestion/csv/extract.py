@@ -14,9 +14,11 @@ from pathlib import Path
 
 from psycopg import sql
 
-from pipeline_platform.ingestion import csv_header, csv_source, drift
-from pipeline_platform.ingestion.csv_header import CsvFormatError
-from pipeline_platform.ingestion.direct import DirectSink
+from pipeline_platform.ingestion import drift
+from pipeline_platform.ingestion.csv.errors import reader
+from pipeline_platform.ingestion.csv.header import CsvFormatError, delimiter_hint, read_header
+from pipeline_platform.ingestion.csv.stream import copy_file
+from pipeline_platform.ingestion.load.direct import DirectSink
 
 
 def infer_types(path: Path, offset: int, positions: dict[str, int], found: dict) -> dict[str, str]:
@@ -24,7 +26,7 @@ def infer_types(path: Path, offset: int, positions: dict[str, int], found: dict)
     with path.open("rb") as fh:
         fh.seek(offset)
         text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
-        return drift.infer_records(csv_source.reader(text), positions, found)
+        return drift.infer_records(reader(text), positions, found)
 
 
 def _require_keys(stage, spec) -> None:
@@ -41,9 +43,9 @@ def extract(spec, existing: dict, files: list[Path], make_sink):
     inferred: dict[str, str] = {}  # typed from this extract's values: later files may still widen them
     plans = []
     for path in files:
-        header, offset, lines = csv_source.read_header(path)
+        header, offset, lines = read_header(path)
         where = f"{path.name}: line 1"
-        csv_header.delimiter_hint(where, header, known)
+        delimiter_hint(where, header, known)
         missing = [c for c in spec.columns if c not in header]
         if missing:
             raise CsvFormatError(f"{where}: header lacks declared column(s) {missing}; header is {header}")
@@ -59,5 +61,5 @@ def extract(spec, existing: dict, files: list[Path], make_sink):
     if spec.load != "append":
         _require_keys(stage, spec)
     for path, header, offset, lines in plans:
-        csv_source.copy_file(stage, path, header, offset, lines)
+        copy_file(stage, path, header, offset, lines)
     return stage

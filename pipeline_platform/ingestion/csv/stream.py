@@ -14,10 +14,8 @@ from pathlib import Path
 
 import psycopg
 
-from pipeline_platform.ingestion.csv_errors import physical_line, reader, reason_of
-from pipeline_platform.ingestion.csv_header import CsvFormatError, read_header
-
-__all__ = ["CsvFormatError", "copy_file", "physical_line", "read_header", "reader"]
+from pipeline_platform.ingestion.csv.errors import physical_line, reason_of
+from pipeline_platform.ingestion.csv.header import CsvFormatError
 
 CHUNK = 1 << 20
 COPY_LINE = re.compile(r"COPY [^,]+, line (\d+)")

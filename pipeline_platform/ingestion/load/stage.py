@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from psycopg import sql
 
-from pipeline_platform.ingestion.copy_writer import Background
+from pipeline_platform.ingestion.load.copy_writer import Background
 
 # Temp tables live in backend-local buffers (8 MB by default): a bigger pool keeps a large extract
 # in memory instead of spilling to disk. Must be set before the session's first temp-table access.

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from pipeline_platform.ingestion.stage import Stage, column_defs, ident_list
+from pipeline_platform.ingestion.load.stage import Stage, column_defs, ident_list
+from pipeline_platform.ingestion.load.table import LOADER_COLUMNS, existing_columns, target
 
 
 class EmptyRefreshError(RuntimeError):
@@ -18,8 +19,6 @@ class EmptyRefreshError(RuntimeError):
 
 
 def _has_dependents(conn, table: str, schema: str) -> bool:
-    from pipeline_platform.ingestion.loader import target
-
     row = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid "
         "WHERE d.refobjid = to_regclass(%s) AND r.ev_class <> d.refobjid)",
@@ -29,8 +28,6 @@ def _has_dependents(conn, table: str, schema: str) -> bool:
 
 
 def swap(conn, spec, stage: Stage, load_id: int) -> dict:
-    from pipeline_platform.ingestion.loader import LOADER_COLUMNS, existing_columns, target
-
     table, new, old = spec.table, f"{spec.table}__new", f"{spec.table}__old"
     schema = sql.Identifier(spec.schema)
     old_cols = existing_columns(conn, table, spec.schema)
@@ -46,7 +43,7 @@ def swap(conn, spec, stage: Stage, load_id: int) -> dict:
     distinct = sql.SQL("DISTINCT ON ({}) ").format(ident_list(pk)) if pk else sql.SQL("")
     order = sql.SQL(" ORDER BY {}, ctid DESC").format(ident_list(pk)) if pk else sql.SQL("")
     rows = conn.execute(
-        sql.SQL("INSERT INTO {} ({}, _load_id) SELECT {}{}, {} FROM {}{}").format(  # no %s: see loader.append
+        sql.SQL("INSERT INTO {} ({}, _load_id) SELECT {}{}, {} FROM {}{}").format(  # no %s: see apply.append
             target(new, spec.schema), names, distinct, names, sql.Literal(load_id), stage.ident, order
         ),
     ).rowcount

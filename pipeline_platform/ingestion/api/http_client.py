@@ -16,7 +16,7 @@ import dagster as dg
 import requests
 from urllib3.exceptions import HTTPError, ReadTimeoutError
 
-from pipeline_platform.ingestion import json_body
+from pipeline_platform.ingestion.api import json_body
 from pipeline_platform.resources.retry_after import retry_after
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -99,11 +99,11 @@ class HttpClient:
         raise AssertionError("unreachable")
 
     @staticmethod
-    def _decode(url: str, content: bytes) -> dict:
+    def _decode(url: str, content: bytes) -> dict | list:
         try:
             body = json_body.loads(content)
         except ValueError as exc:
             raise ApiError(f"GET {url}: response body is not valid JSON (truncated?): {exc}") from None
-        if not isinstance(body, dict):
-            raise ApiError(f"GET {url}: expected a JSON object, got {type(body).__name__}")
+        if not isinstance(body, (dict, list)):  # a list: the records themselves (records_field ".")
+            raise ApiError(f"GET {url}: expected a JSON object or array, got {type(body).__name__}")
         return body

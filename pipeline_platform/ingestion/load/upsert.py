@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from pipeline_platform.ingestion.stage import Stage, ident_list
+from pipeline_platform.ingestion.load.stage import Stage, ident_list
+from pipeline_platform.ingestion.load.table import target
 
-TIES = "_pipeline_ties"  # the column of the source rows counting each kept row's ties
+TIES = "_pipeline_ties"
+NO_EQUALITY = {"json", "xml", "point", "line", "lseg", "box", "path", "polygon", "circle"}  # the column of the source rows counting each kept row's ties
 
 
 def is_set(expr: sql.Composable) -> sql.Composable:
@@ -22,11 +24,16 @@ def is_set(expr: sql.Composable) -> sql.Composable:
     return sql.SQL("({0} IS NOT NULL AND {0}::text NOT IN ('false', 'f'))").format(expr)
 
 
+def comparable(template: sql.SQL, column: str, type_: str) -> sql.Composable:
+    """The column as an expression ``IS DISTINCT FROM`` can compare: types with no ``=`` (json, xml,
+    geometric types, which a database source copies as themselves) are compared as their text."""
+    expr = template.format(sql.Identifier(column))
+    return sql.SQL("{}::text").format(expr) if type_.split("(")[0].split("[")[0] in NO_EQUALITY else expr
+
+
 def upsert(conn, spec, stage: Stage, load_id: int) -> dict:
     cols = list(stage.columns)
     pk = list(spec.primary_key)
-    from pipeline_platform.ingestion.loader import target
-
     t, names, keys = target(spec.table, spec.schema), ident_list(cols), ident_list(pk)
     order = [sql.SQL("{} DESC NULLS LAST").format(sql.Identifier(spec.cursor))] if spec.cursor else []
     non_key = [c for c in cols if c not in pk]
@@ -35,8 +42,8 @@ def upsert(conn, spec, stage: Stage, load_id: int) -> dict:
             sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in [*non_key, "_load_id", "_loaded_at"]
         )
         changed = sql.SQL("ROW({}) IS DISTINCT FROM ROW({})").format(
-            sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c in non_key),
-            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(c)) for c in non_key),
+            sql.SQL(", ").join(comparable(sql.SQL("t.{}"), c, stage.columns[c]) for c in non_key),
+            sql.SQL(", ").join(comparable(sql.SQL("EXCLUDED.{}"), c, stage.columns[c]) for c in non_key),
         )
         if spec.cursor:
             cur = sql.Identifier(spec.cursor)

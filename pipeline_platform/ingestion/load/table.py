@@ -1,18 +1,17 @@
-"""Applying a filled stage to its ``raw`` table in one transaction: upsert, append or full refresh.
+"""The target table itself: its name, its columns, its lock, the loader's own columns, its high-water mark.
 
-Staging first means a malformed file or a dropped connection leaves the target exactly as it was
-(``direct.py`` skips the stage only where it cannot change the result); the upsert only touches rows whose cursor moved and whose values differ, so reruns are idempotent.
-The per-table advisory lock serializes concurrent writers (two partitions of one table) without
-blocking readers. Every name is a ``psycopg.sql.Identifier``: names come from YAML, CSV headers and
-API fields, and a column called ``x"; drop table ...`` must stay a column.
+Every part of the load path (stage, direct COPY, upsert, refresh, audit, checks) needs these few
+facts about the target, so they live below all of them and import nothing of theirs: that is what
+keeps the load path free of import cycles. Every name is a ``psycopg.sql.Identifier``: names come
+from YAML, CSV headers, API fields and source catalogs, and a column called ``x"; drop table ...``
+must stay a column.
 """
 
 from __future__ import annotations
 
 from psycopg import sql
 
-from pipeline_platform.ingestion import refresh, upsert
-from pipeline_platform.ingestion.stage import Stage, column_defs, ident_list
+from pipeline_platform.ingestion.load.stage import column_defs, ident_list
 
 SCHEMA = "raw"  # the raw layer's schema, named here only (dbt's _sources.yml and the demo SQL spell it too)
 LOAD_ID_SETTING = "pipeline.load_id"
@@ -71,21 +70,9 @@ def ensure_table(conn, table: str, columns: dict[str, str], primary_key, schema:
             )
 
 
-def append(conn, spec, stage: Stage, load_id: int) -> dict:
-    names = ident_list(stage.columns)
-    # The load id is a Literal, not a %s parameter: a column named "100%s" would read as a placeholder.
-    cur = conn.execute(
-        sql.SQL("INSERT INTO {} ({}, _load_id) SELECT {}, {} FROM {}").format(
-            target(spec.table, spec.schema), names, names, sql.Literal(load_id), stage.ident
-        )
-    )
-    return {"inserted": cur.rowcount, "updated": 0, "deleted": 0}
-
-
-def apply(conn, spec, stage: Stage, load_id: int) -> dict:
-    """Lock the table, bring its columns up to the stage's, then apply with the declared load mode."""
-    lock(conn, spec.table, spec.schema)
-    if spec.load == "full_refresh":
-        return refresh.swap(conn, spec, stage, load_id)
-    ensure_table(conn, spec.table, stage.columns, spec.primary_key if spec.load == "upsert" else (), spec.schema)
-    return (upsert.upsert if spec.load == "upsert" else append)(conn, spec, stage, load_id)
+def high_water_mark(conn, spec) -> str | None:
+    """The newest ``cursor`` value already loaded (an unpartitioned source's next ``since``)."""
+    value = conn.execute(
+        sql.SQL("SELECT max({}) FROM {}").format(sql.Identifier(spec.cursor), target(spec.table, spec.schema))
+    ).fetchone()[0]
+    return None if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from pipeline_platform.ingestion.http_client import ApiError, HttpClient
+from pipeline_platform.ingestion.api.http_client import ApiError, HttpClient
 
 
-def records_of(body: dict, field: str, url: str) -> list[dict]:
+BODY = "."  # records_field for APIs whose body is the array of records itself (GitHub style)
+
+
+def records_of(body: dict | list, field: str, url: str) -> list[dict]:
     value = body
-    for part in field.split("."):
+    for part in field.split(".") if field != BODY else ():
         value = value.get(part) if isinstance(value, dict) else None
     if not isinstance(value, list) or not set(map(type, value)) <= {dict}:
-        raise ApiError(f"GET {url}: expected a list of objects at '{field}' in the response body")
+        where = "as the response body" if field == BODY else f"at '{field}' in the response body"
+        raise ApiError(f"GET {url}: expected a list of objects {where}")
     return value
 
 

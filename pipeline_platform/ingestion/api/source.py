@@ -14,12 +14,12 @@ import dagster as dg
 import psycopg
 
 from pipeline_platform.ingestion import drift
-from pipeline_platform.ingestion.http_client import ApiError
-from pipeline_platform.ingestion.page_shape import PageShape
-from pipeline_platform.ingestion.pagination import pages
-from pipeline_platform.ingestion.prefetch import Ahead
-from pipeline_platform.ingestion.rows import Formatter
-from pipeline_platform.ingestion.validate_api import check_url
+from pipeline_platform.ingestion.api.http_client import ApiError
+from pipeline_platform.ingestion.api.page_shape import PageShape
+from pipeline_platform.ingestion.api.pagination import pages
+from pipeline_platform.ingestion.api.prefetch import Ahead
+from pipeline_platform.ingestion.api.validate import check_url
+from pipeline_platform.ingestion.load.rows import Formatter
 
 
 def base_url(api) -> str:
@@ -30,7 +30,7 @@ def base_url(api) -> str:
 
 
 def auth_headers(spec) -> dict[str, str]:
-    auth = spec.api.auth
+    auth = spec.options.auth
     if not auth:
         return {}
     secret = dg.EnvVar(auth["env"]).get_value()
@@ -49,7 +49,7 @@ def _fields(records: list[dict]) -> set[str]:
 
 def extract(spec, existing: dict, client, since: str | None, until: str | None, make_sink):
     """Fetch every page for the window into ``make_sink(columns)``; returns the sink and the page count."""
-    api = spec.api
+    api = spec.options
     url = base_url(api) + api.endpoint
     params = dict(api.params)
     if spec.cursor and since:
@@ -83,7 +83,7 @@ def _copy_pages(spec, existing: dict, url: str, planned: dict, stream, fetched: 
     shape = PageShape(spec, f"GET {url}")  # removed fields and type changes, named by page
     while pending is not None:
         columns, known = list(stage.columns), set(stage.columns)
-        formatter = Formatter(columns, stage.columns, spec.api.records_field)
+        formatter = Formatter(columns, stage.columns, spec.options.records_field)
         shape.restart()
         try:
             with stage.copy(columns, text=True) as copy:

@@ -11,31 +11,31 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from pipeline_platform.ingestion import loader
-from pipeline_platform.ingestion.stage import Stage
-from pipeline_platform.ingestion.upsert import is_set
+from pipeline_platform.ingestion.load import table
+from pipeline_platform.ingestion.load.stage import Stage
+from pipeline_platform.ingestion.load.upsert import is_set
 
 
 class DirectSink(Stage):
     """Same interface as ``Stage``, but the rows land in ``raw.<table>`` itself."""
 
     def __init__(self, conn, spec, columns: dict[str, str]):
-        loader.ensure_table(conn, spec.table, columns, spec.primary_key if spec.load == "upsert" else (), spec.schema)
+        table.ensure_table(conn, spec.table, columns, spec.primary_key if spec.load == "upsert" else (), spec.schema)
         self.conn, self.columns, self.rows = conn, dict(columns), 0
-        self.ident = loader.target(spec.table, spec.schema)
+        self.ident = table.target(spec.table, spec.schema)
 
 
 def usable(conn, spec) -> bool:
     """Lock the table and say whether a direct COPY gives the same result as stage + apply."""
     if spec.load == "full_refresh":
         return False
-    loader.lock(conn, spec.table, spec.schema)
+    table.lock(conn, spec.table, spec.schema)
     if spec.load == "append":
         return True
-    exists = conn.execute("SELECT to_regclass(%s)", (loader.target(spec.table, spec.schema).as_string(conn),)).fetchone()[0]
+    exists = conn.execute("SELECT to_regclass(%s)", (table.target(spec.table, spec.schema).as_string(conn),)).fetchone()[0]
     if exists is None:
         return True
-    return conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(loader.target(spec.table, spec.schema))).fetchone()[0]
+    return conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(table.target(spec.table, spec.schema))).fetchone()[0]
 
 
 def counts(conn, spec, sink: DirectSink) -> dict:

@@ -46,7 +46,9 @@ class Formatter:
     """Formats pages for one fixed column list."""
 
     def __init__(self, columns: list[str], types: dict[str, str], records_field: str = "data"):
-        self.columns, self.width, self.depth = columns, len(columns), records_field.count(".") + 1
+        # objects around the records list: none when the body is the list itself (records_field ".")
+        self.depth = 0 if records_field == "." else records_field.count(".") + 1
+        self.columns, self.width = columns, len(columns)
         self.getter = itemgetter(*columns) if len(columns) > 1 else (lambda r, c=columns[0]: (r[c],))
         self.template = "\t".join(["%s"] * len(columns)) + "\n"
         self.json = frozenset(c for c in columns if "json" in (types.get(c) or ""))

@@ -1,0 +1,219 @@
+"""``kind: postgres``: types from the catalog, windows, high-water mark, deletes, faults, hostile names."""
+
+from __future__ import annotations
+
+import time
+
+import dagster as dg
+import psycopg
+
+from tests.database.conftest import SECRET, URL_ENV, materialize_while_killing
+from tests.ingestion.conftest import failure_message, metadata_of
+
+KEY = dg.AssetKey(["raw", "shop_orders"])
+
+
+def entry(**extra) -> dict:
+    return {"shop_orders": {"kind": "postgres", "url_env": URL_ENV, "table": "public.orders",
+                            "primary_key": "id", "cursor": "modified", "partitioned": "none", **extra}}
+
+
+def make_orders(source_db) -> None:
+    source_db.run(
+        "CREATE TYPE mood AS ENUM ('happy', 'sad')",
+        "CREATE TABLE orders (id bigint PRIMARY KEY, amount numeric(12,3), big bigint, flag boolean, "
+        "doc jsonb, raw_doc json, blob bytea, label text COLLATE \"C\", day date, at time, "
+        "modified timestamptz NOT NULL, local_ts timestamp, feeling mood, deleted boolean DEFAULT false)",
+        "INSERT INTO orders SELECT g, g * 1.125, 9223372036854775807 - g, g % 2 = 0, "
+        "jsonb_build_object('k', g, 'tab', E'a\\tb'), '{\"x\": [1, 2]}', decode('00ff', 'hex'), "
+        "E'line\\nbreak \\\\ ' || g, DATE '2026-09-01' + g % 3, TIME '10:30:00', "
+        "TIMESTAMPTZ '2026-09-01 08:00:00+00' + (g % 3) * interval '1 day', TIMESTAMP '2026-09-01 08:00', "
+        "'happy', false FROM generate_series(1, 300) g",
+    )
+
+
+def test_types_come_from_the_source_catalog_and_values_arrive_unchanged(platform, source_db):
+    make_orders(source_db)
+    assets = platform.sources(entry())
+    result = platform.materialize(assets)
+    assert result.success, failure_message(result)
+    types = _types(platform)
+    assert types["amount"] == "numeric(12,3)" and types["big"] == "bigint" and types["flag"] == "boolean"
+    assert types["doc"] == "jsonb" and types["raw_doc"] == "json" and types["blob"] == "bytea"
+    assert types["modified"] == "timestamp with time zone" and types["feeling"] == "text"
+    source = source_db.scalar("SELECT md5(string_agg(concat_ws('|', id, amount, big, flag, doc, raw_doc, blob, label, "
+                              "day, at, modified, local_ts, feeling), E'\\n' ORDER BY id)) FROM orders")
+    target = platform.scalar("SELECT md5(string_agg(concat_ws('|', id, amount, big, flag, doc, raw_doc, blob, label, "
+                             "day, at, modified, local_ts, feeling), E'\\n' ORDER BY id)) FROM raw.shop_orders")
+    assert source == target
+    meta = metadata_of(result, KEY)
+    assert meta["source_rows"] == 300
+
+
+def _types(platform) -> dict:
+    with psycopg.connect(platform.url) as conn:
+        return dict(conn.execute(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+            "WHERE a.attrelid = 'raw.shop_orders'::regclass AND a.attnum > 0 AND NOT a.attisdropped").fetchall())
+
+
+def test_incremental_updates_soft_and_hard_deletes_then_a_rerun_changes_nothing(platform, source_db):
+    make_orders(source_db)
+    assets = platform.sources(entry(soft_delete="deleted", deletes="detect"))
+    assert platform.materialize(assets).success
+    source_db.run(
+        "UPDATE orders SET amount = 1, modified = TIMESTAMPTZ '2026-09-05 00:00+00' WHERE id IN (1, 2)",
+        "UPDATE orders SET deleted = true, modified = TIMESTAMPTZ '2026-09-05 00:00+00' WHERE id = 3",
+        "DELETE FROM orders WHERE id IN (4, 5)",
+        "INSERT INTO orders (id, amount, modified) VALUES (1000, 5, TIMESTAMPTZ '2026-09-05 00:00+00')",
+    )
+    result = platform.materialize(assets)
+    assert result.success, failure_message(result)
+    load = platform.last_load("shop_orders")
+    assert (load["inserted"], load["updated"], load["deleted"]) == (1, 3, 1)
+    assert metadata_of(result, KEY)["deleted_missing"] == 2
+    assert platform.scalar("SELECT count(*) FROM raw.shop_orders") == 301  # hard deletes are marked, never dropped
+    assert platform.scalar("SELECT array_agg(id ORDER BY id) FROM raw.shop_orders WHERE _deleted_at IS NOT NULL") == [4, 5]
+    assert platform.scalar("SELECT amount FROM raw.shop_orders WHERE id = 1") == 1
+    # the high-water mark minus the overlap reads only the newest rows
+    assert metadata_of(result, KEY)["source_rows"] < 300
+    again = platform.materialize(assets)
+    load = platform.last_load("shop_orders")
+    assert again.success and (load["inserted"], load["updated"], load["deleted"]) == (0, 0, 0)
+    assert metadata_of(again, KEY)["deleted_missing"] == 0
+
+
+def test_a_daily_partition_loads_exactly_its_days_rows(platform, source_db):
+    make_orders(source_db)
+    assets = platform.sources(entry(partitioned="daily"))
+    result = platform.materialize(assets, partition_key="2026-09-02")
+    assert result.success, failure_message(result)
+    assert platform.scalar("SELECT count(*) FROM raw.shop_orders") == 100
+    assert platform.scalar("SELECT count(*) FROM raw.shop_orders WHERE modified::date <> DATE '2026-09-02'") == 0
+    again = platform.materialize(assets, partition_key="2026-09-02")
+    load = platform.last_load("shop_orders")
+    assert again.success and (load["inserted"], load["updated"]) == (0, 0)
+
+
+def test_a_query_source_and_hostile_names_are_quoted_all_the_way(platform, source_db):
+    source_db.run(
+        'CREATE SCHEMA "we""ird"',
+        'CREATE TABLE "we""ird"."t; drop table x" ("id" int PRIMARY KEY, "a""b; drop" text, "100%s" int, '
+        '"Mod" timestamptz)',
+        'INSERT INTO "we""ird"."t; drop table x" VALUES (1, \'x\', 2, now())',
+        "CREATE TABLE keep_me (id int)",
+    )
+    assets = platform.sources({"hostile": {"kind": "postgres", "url_env": URL_ENV, "table": 'we"ird.t; drop table x',
+                                           "primary_key": "id", "partitioned": "none"},
+                               "by_query": {"kind": "postgres", "url_env": URL_ENV, "load": "full_refresh",
+                                            "query": "SELECT 7 AS id, 'q' AS v", "primary_key": "id",
+                                            "partitioned": "none"}})
+    result = platform.materialize(assets)
+    assert result.success, failure_message(result)
+    assert platform.rows("hostile")[0][:3] == (1, "x", 2)
+    assert platform.rows("by_query") == [(7, "q")]
+    assert source_db.scalar("SELECT count(*) FROM keep_me") == 0
+
+
+def _log_text(result) -> str:
+    parts = [str(e.message) for e in result.all_events] + [failure_message(result)]
+    for e in result.get_asset_materialization_events():
+        parts.append(repr(e.materialization.metadata))
+    return "\n".join(parts)
+
+
+def test_faults_name_the_source_and_cause_keep_the_target_and_a_rerun_completes(platform, source_db, monkeypatch,
+                                                                                fault_tally):
+    make_orders(source_db)
+    assets = platform.sources(entry())
+    assert platform.materialize(assets).success
+    before = platform.scalar("SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM raw.shop_orders t")
+    source_db.run("UPDATE orders SET amount = 2, modified = now() WHERE id = 1")
+    good = source_db.url
+    faults = {
+        "unreachable": (good.split("@")[0] + "@127.0.0.1:1/nowhere", "cannot connect"),
+        "unknown user": (good.replace("postgres:", "nobody_here:", 1), "cannot connect"),
+    }
+    for fault, (url, cause) in faults.items():
+        monkeypatch.setenv(URL_ENV, url)
+        result = platform.materialize(assets)
+        message = failure_message(result)
+        assert not result.success and "source 'shop_orders'" in message and cause in message, message
+        assert SECRET not in _log_text(result)
+        fault_tally.record(f"postgres source {fault}")
+    monkeypatch.setenv(URL_ENV, good)
+    source_db.run("ALTER TABLE orders RENAME TO orders_gone")
+    result = platform.materialize(assets)
+    assert not result.success and "does not exist" in failure_message(result)
+    fault_tally.record("postgres source table missing")
+    source_db.run("ALTER TABLE orders_gone RENAME TO orders", "ALTER TABLE orders ALTER COLUMN big TYPE text")
+    result = platform.materialize(assets)
+    message = failure_message(result)
+    assert not result.success and "column 'big' is text in the source but bigint" in message, message
+    fault_tally.record("postgres source column type changed")
+    assert platform.scalar("SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM raw.shop_orders t") == before
+    source_db.run("ALTER TABLE orders ALTER COLUMN big TYPE bigint USING big::bigint")
+    result = platform.materialize(assets)
+    assert result.success, failure_message(result)
+    assert platform.scalar("SELECT amount FROM raw.shop_orders WHERE id = 1") == 2
+    assert SECRET not in _log_text(result)
+
+
+def test_source_server_killed_mid_extract_leaves_the_target_and_a_rerun_completes(platform, source_db, fault_tally):
+    query = ("SELECT g AS id, md5(g::text) AS v, pg_sleep(CASE WHEN g % 20000 = 0 THEN 0.05 ELSE 0 END)::text AS s "
+             "FROM generate_series(1, 400000) g")
+    assets = platform.sources({"slow": {"kind": "postgres", "url_env": URL_ENV, "query": query, "primary_key": "id",
+                                        "partitioned": "none", "load": "full_refresh"}})
+    backend = []
+
+    def copying() -> bool:
+        with psycopg.connect(source_db.url, autocommit=True) as watch:
+            backend[:] = watch.execute("SELECT pid FROM pg_stat_activity WHERE application_name = "
+                                       "'pipeline-platform source slow' AND query LIKE 'COPY%%'").fetchall()
+        return bool(backend)
+
+    def terminate() -> None:
+        time.sleep(0.1)
+        with psycopg.connect(source_db.url, autocommit=True) as watch:
+            assert watch.execute("SELECT pg_terminate_backend(%s)", backend[0]).fetchone()[0]
+
+    result, killed = materialize_while_killing(platform, assets, copying, terminate)
+    message = failure_message(result)
+    assert killed
+    assert not result.success and "source 'slow'" in message and "mid-extract" in message, message
+    assert platform.scalar("SELECT to_regclass('raw.slow')") is None
+    rerun = platform.materialize(assets)
+    assert rerun.success, failure_message(rerun)
+    assert platform.scalar("SELECT count(*) FROM raw.slow") == 400000
+    fault_tally.record("postgres source killed mid-extract", tries=2)
+
+
+def test_an_unmappable_type_fails_naming_the_column(platform, source_db):
+    source_db.run("CREATE TYPE pair AS (a int, b int)", "CREATE TABLE odd (id int PRIMARY KEY, p pair)",
+                  "INSERT INTO odd VALUES (1, ROW(1, 2))")
+    assets = platform.sources({"odd": {"kind": "postgres", "url_env": URL_ENV, "table": "odd", "primary_key": "id",
+                                       "partitioned": "none"}})
+    result = platform.materialize(assets)
+    assert not result.success and "column 'p' has type pair" in failure_message(result)
+
+
+def test_database_keys_are_checked_when_the_definitions_load(tmp_path):
+    import pytest
+    import yaml
+
+    from pipeline_platform.ingestion.config import SourceConfigError, load_sources
+
+    def parse(entry):
+        path = tmp_path / "s.yaml"
+        path.write_text(yaml.safe_dump({"sources": {"s": {"kind": "postgres", "partitioned": "none", **entry}}}))
+        return load_sources(path)
+
+    with pytest.raises(SourceConfigError, match="field 'url_env': required"):
+        parse({"table": "t", "primary_key": "id"})
+    with pytest.raises(SourceConfigError, match="exactly one of"):
+        parse({"url_env": "X", "table": "t", "query": "select 1", "primary_key": "id"})
+    with pytest.raises(SourceConfigError, match="field 'deletes'"):
+        parse({"url_env": "X", "table": "t", "load": "append", "deletes": "detect"})
+    with pytest.raises(SourceConfigError, match="field 'landing_glob': not valid for kind 'postgres'"):
+        parse({"url_env": "X", "table": "t", "primary_key": "id", "landing_glob": "*.csv"})
+    assert parse({"url_env": "X", "table": "a.b", "primary_key": "id"})[0].options.table == ("a", "b")
