@@ -61,7 +61,7 @@ def test_compose_services_run_from_the_dockerfile_image(wheel_venv):
     for service in platform.values():
         modules |= needs(service["command"], stage, wheel_venv)
     modules |= needs(platform["code-server"]["healthcheck"]["test"][1:], stage, wheel_venv)
-    assert modules >= {"pipeline_platform.definitions", "pipeline_platform.dashboard.entry", "pipeline_platform.workers", "streamlit"}
+    assert modules >= {"pipeline_platform.definitions", "pipeline_platform.dashboard.entry", "pipeline_platform.workers"}
     # the dashboard service serves each exposure's app from PIPELINE_DASHBOARD_APP_DIR in the image
     for exposure in streamlit_exposures(manifest_path()):
         assert repo_source(stage, str(PurePosixPath(stage["env"]["PIPELINE_DASHBOARD_APP_DIR"], exposure.app))).is_file()

@@ -32,7 +32,10 @@ def instance_env(root: Path, warehouse_url: str, instance_url: str, **extra) -> 
     """What the code server, the daemon and their run workers get: one warehouse, one instance."""
     home = write_instance(root / "dagster_home", **FAST_MONITORING)
     (root / "landing").mkdir(parents=True, exist_ok=True)  # empty: nothing for the landing sensor
-    return {**os.environ, "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    # Not the dbt target folder a session fixture of tests/dbt_assets may have set in this worker: its
+    # parse state belongs to another copy of the project, which these servers' dbt must never reuse.
+    inherited = {k: v for k, v in os.environ.items() if k != "DBT_TARGET_PATH"}
+    return {**inherited, "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
             "DAGSTER_HOME": str(home), "DAGSTER_POSTGRES_URL": warehouse.with_driver(instance_url, "psycopg2"),
             warehouse.DATABASE_URL_ENV: warehouse_url, warehouse.STATE_DIR_ENV: str(root / "state"),
             "PIPELINE_LANDING_DIR": str(root / "landing"), **{k: str(v) for k, v in extra.items()}}

@@ -57,12 +57,17 @@ def dispatch():
 
 
 def project_env(root: Path, tmp: Path, api: DispatchApi) -> dict[str, str]:
-    return platform_env(
+    env = platform_env(
         PIPELINE_SOURCES_FILE=root / "sources.yaml", PIPELINE_DBT_PROJECT_DIR=root / "dbt",
         PIPELINE_DASHBOARD_APP_DIR=root, PIPELINE_STATE_DIR=tmp / "state", PIPELINE_LANDING_DIR=tmp / "landing",
         FIELD_DISPATCH_URL=api.url, PIPELINE_DEMO_API_URL=f"http://127.0.0.1:{free_port()}",
-        PIPELINE_DASHBOARD_PORT=free_port(), DO_NOT_TRACK="1",
+        PIPELINE_DASHBOARD_PORT=free_port(), PIPELINE_DBT_DOCS_URL=f"http://127.0.0.1:{free_port()}",
+        DO_NOT_TRACK="1",
     )
+    # A session fixture of tests/dbt_assets may have set its own dbt target path (and docs server, above)
+    # in this worker's environment: a team's `make run` must not inherit them.
+    env.pop("DBT_TARGET_PATH", None)
+    return env
 
 
 def make(env: dict, *targets: str) -> subprocess.CompletedProcess:
