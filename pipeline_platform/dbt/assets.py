@@ -13,7 +13,6 @@ platform lock (``build_lock.py``), so no project needs a hook for it.
 
 
 import json
-import os
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
@@ -22,6 +21,7 @@ from pipeline_platform import lifeline
 from pipeline_platform.dbt import statistics
 from pipeline_platform.dbt.build_lock import models_locked
 from pipeline_platform.dbt.cli_resource import adapter_while_running, events_with_metadata
+from pipeline_platform.dbt.invocation_env import dbt_environment
 from pipeline_platform.dbt.parse_state import keep_parse_state
 from pipeline_platform.dbt.project import dbt_project, manifest_path
 from pipeline_platform.dbt.retry import UNIQUE_ID_KEY, exclude_args
@@ -56,17 +56,15 @@ def build_dbt_assets(
     )
     def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         lifeline.bind_step(context)  # a killed run's step and its dbt must not keep building
-        # dbt reads the connection through env_var (profiles.yml); the run worker owns its environ.
-        os.environ.update(dbt_env(warehouse.url()))
         partitioned = context.has_partition_key or context.has_partition_key_range
-        os.environ.update(window_env(context.partition_time_window if partitioned else None))
+        window = window_env(context.partition_time_window if partitioned else None)
         args = ["build", *exclude_args(context)]
         analyzed = statistics.analyze_stale(warehouse.url(), raw_schemas)
         if analyzed:
             context.log.info(f"Analyzed before dbt build (statistics missing or stale): {', '.join(analyzed)}")
         specs = context.assets_def.specs_by_key
         selected = [str(specs[key].metadata[UNIQUE_ID_KEY]) for key in context.selected_asset_keys]
-        with models_locked(warehouse.url(), selected):
+        with dbt_environment({**dbt_env(warehouse.url()), **window}), models_locked(warehouse.url(), selected):
             yield from _build(context, dbt, args)
 
     return warehouse_models

@@ -8,7 +8,6 @@ condition: it runs when a job selects it (the deploy job), never as a side effec
 dbt build.
 """
 
-import os
 import uuid
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from pipeline_platform.dbt import docs_server
+from pipeline_platform.dbt.invocation_env import dbt_environment
 from pipeline_platform.dbt.parse_state import keep_parse_state
 from pipeline_platform.dbt.project import dbt_project, invocation_root, manifest_path
 from pipeline_platform.resources.warehouse import WarehouseResource, dbt_env
@@ -36,10 +36,11 @@ def build_dbt_docs_asset(models: dg.AssetsDefinition, project: DbtProject | None
         description="dbt docs site of the dbt project's models, served over HTTP (PIPELINE_DBT_DOCS_URL).",
     )
     def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-        os.environ.update(dbt_env(warehouse.url()))
         # Named like dagster-dbt's per-invocation folders: <target>/<op>-<run id>-<unique>.
-        target = invocation_root(project.project_dir) / f"dbt_docs-{context.run_id[:7]}-{uuid.uuid4().hex[:7]}"
-        invocation = dbt.cli(["docs", "generate", "--static"], manifest=manifest_path(project), target_path=target).wait()
+        target = invocation_root(project.project_dir) / f"dbt_docs-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+        with dbt_environment(dbt_env(warehouse.url())):
+            invocation = dbt.cli(["docs", "generate", "--static"], manifest=manifest_path(project),
+                                 target_path=target).wait()
         keep_parse_state(invocation)
         site = Path(invocation.target_path) / DOCS_FILE
         if not site.exists():

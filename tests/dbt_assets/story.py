@@ -9,10 +9,13 @@ fails), the fix and a retry from failure.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
 
+from pipeline_platform.dbt.window import WINDOW_ENV
+from pipeline_platform.resources.warehouse import dbt_env
 from tests.dbt_project import expected, raw_changes
 from tests.dbt_project.raw_data import seed
 
@@ -25,6 +28,8 @@ DEPLOY = dg.AssetKey("deploy_dashboard")
 ADD_STG = ("    _loaded_at                       as loaded_at\n",
            "    _loaded_at                       as loaded_at,\n    quantity * 10 as units_x10\n")
 ADD_FCT = ("    o.updated_at\n", "    o.updated_at,\n    o.units_x10\n")
+# What a dbt step sets for its dbt commands; an in-process run must leave none of it behind.
+DBT_STEP_ENV = (*WINDOW_ENV, *dbt_env("postgresql://u@h/db"))
 BREAK = ("    score::integer                   as score,", "    no_such_column::integer          as score,")
 
 
@@ -37,6 +42,7 @@ def edit(path: Path, change: tuple[str, str]) -> None:
 def run_story(url: str, instance: dg.DagsterInstance, copy: Path) -> dict:
     from pipeline_platform.definitions import defs
 
+    environment_before = {key: os.environ.get(key) for key in DBT_STEP_ENV}
     seed(url)
     models = [k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.path[0] in ("staging", "marts")]
     out: dict = {"oids": []}
@@ -76,4 +82,5 @@ def run_story(url: str, instance: dg.DagsterInstance, copy: Path) -> dict:
     broken = on_copy("broken", 4)
     edit(stg, BREAK[::-1])
     on_copy("retry", 4, reexecution_options=dg.ReexecutionOptions.from_failure(broken.run_id, instance))
+    out["environment"] = (environment_before, {key: os.environ.get(key) for key in DBT_STEP_ENV})
     return out

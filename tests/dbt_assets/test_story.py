@@ -40,6 +40,13 @@ def test_a_partition_builds_only_its_day_through_its_window(story, dbt_targets):
     assert window_in_sql(dbt_targets, story["day1"][0].run_id) == ["2026-09-01", "2026-09-02"]
 
 
+def test_in_process_runs_leave_no_window_or_connection_in_the_environment(story):
+    """A later dbt command in the same process (a full build, a test's own dbt) must not inherit the
+    last run's partition window: it would build one day and drop the rest of history."""
+    before, after = story["environment"]
+    assert after == before
+
+
 def test_the_next_day_adds_only_that_day(story):
     added = [row for row in story["day2"][1] if row not in story["day1"][1]]
     assert [row[0] for row in added] == [104, 105]
