@@ -4,7 +4,9 @@ The compose deployment (``PIPELINE_DBT_DOCS_MODE=external``) serves the site fro
 own; here that service is the same plain ``http.server`` over the shared folder, started by the test
 as compose would start it, so the check is real HTTP on loopback: the published page is what the
 linked URL answers, a republish shows without a restart, and the platform neither starts nor stops
-a process. ``tests/deploy/stack_containers.py`` runs the real compose service.
+a process. A misconfigured mode fails the asset before its dbt invocation. ``local`` mode serves a
+configured folder and ``make stop``'s call ends it. ``tests/deploy/stack_containers.py`` runs the real
+compose service.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import dagster as dg
 import psutil
 import pytest
 import requests
@@ -87,6 +90,23 @@ def test_external_mode_needs_the_service_url(docs_env, monkeypatch):
     monkeypatch.delenv(docs_server.DOCS_URL_ENV)
     with pytest.raises(docs_server.DocsServerError, match="PIPELINE_DBT_DOCS_MODE=external needs PIPELINE_DBT_DOCS_URL"):
         docs_server.serve()
+
+
+def test_the_asset_fails_before_dbt_runs_when_the_docs_mode_is_misconfigured(docs_env, monkeypatch, tmp_path,
+                                                                            database_url):
+    from pipeline_platform.definitions import defs
+
+    monkeypatch.delenv(docs_server.DOCS_URL_ENV)
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt-targets"))  # where a dbt invocation would write
+    (tmp_path / "dagster-home").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster-home")) as instance:
+        result = dg.materialize(list(defs.assets), selection=[dg.AssetKey("dbt_docs")], instance=instance,
+                                resources=dict(defs.resources), raise_on_error=False)
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "PIPELINE_DBT_DOCS_MODE=external needs PIPELINE_DBT_DOCS_URL" in str(failure.step_failure_data.error)
+    assert not list((tmp_path / "dbt-targets").glob("dbt_docs-*"))  # dbt never ran
+    assert not docs_server.site_dir().exists()  # nothing published
 
 
 def test_an_unknown_mode_is_named_in_the_error(docs_env, monkeypatch):
