@@ -1,8 +1,9 @@
 """``dbt_docs``: the dbt documentation site as an asset, so its freshness shows next to the marts.
 
 ``dbt docs generate --static`` writes one self-contained ``static_index.html`` (manifest and
-catalog inlined); the asset publishes it to the platform's docs server (``docs_server.py``) and links
-that ``http://`` URL, which the Dagster UI can open (a ``file://`` link on an ``http://`` page cannot).
+catalog inlined); the asset publishes it to the platform's docs server, or to the folder a deployment's
+docs service serves (``docs_server.py``), and links that ``http://`` URL, which the Dagster UI can open
+(a ``file://`` link on an ``http://`` page cannot).
 It is one extra dbt invocation that queries the warehouse catalog, so it has no automation
 condition: it runs when a job selects it (the deploy job), never as a side effect of every automated
 dbt build.
@@ -36,6 +37,7 @@ def build_dbt_docs_asset(models: dg.AssetsDefinition, project: DbtProject | None
         description="dbt docs site of the dbt project's models, served over HTTP (PIPELINE_DBT_DOCS_URL).",
     )
     def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        mode = docs_server.docs_mode()  # a misconfigured docs server fails before dbt runs, not after
         # Named like dagster-dbt's per-invocation folders: <target>/<op>-<run id>-<unique>.
         target = invocation_root(project.project_dir) / f"dbt_docs-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
         with dbt_environment(dbt_env(warehouse.url())):
@@ -47,7 +49,8 @@ def build_dbt_docs_asset(models: dg.AssetsDefinition, project: DbtProject | None
             raise dg.Failure(f"dbt docs generate --static wrote no {DOCS_FILE} in {invocation.target_path}")
         served = docs_server.publish(site)
         url = docs_server.serve()
-        context.log.info(f"dbt docs: {url} (serving {served})")
+        server = "the deployment's docs service" if mode == "external" else "the platform's docs server"
+        context.log.info(f"dbt docs: {url} ({server} serves {served})")
         return dg.MaterializeResult(
             metadata={"dagster/uri": dg.MetadataValue.url(url), "path": dg.MetadataValue.path(str(served))}
         )

@@ -77,6 +77,17 @@ def counts(warehouse: str, keys: list[dg.AssetKey]) -> dict[dg.AssetKey, int]:
     return found
 
 
+MATERIALIZED = """query($id: ID!) { runOrError(runId: $id) { ... on Run { assetMaterializations {
+  assetKey { path } metadataEntries { label ... on UrlMetadataEntry { url } ... on PathMetadataEntry { path } } } } } }"""
+
+
+def materialization_metadata(url: str, run_id: str, key: dg.AssetKey) -> dict[str, str]:
+    """Label -> value of the URL and path entries of ``key``'s materialization in the run."""
+    [event] = [m for m in graphql(url, MATERIALIZED, id=run_id)["runOrError"]["assetMaterializations"]
+               if m["assetKey"]["path"] == key.path]
+    return {e["label"]: e.get("url") or e.get("path") for e in event["metadataEntries"] if e.get("url") or e.get("path")}
+
+
 def events(url: str, run_id: str) -> list[dict]:
     return graphql(url, EVENTS, id=run_id)["logsForRun"]["events"]
 

@@ -7,7 +7,8 @@ stack is ``docker-compose.yaml`` with ``deploy/compose.host-network.yaml``: Post
 code server, webserver, daemon, two Celery workers and the dashboard, every one on 127.0.0.1 at a
 port picked here. The test checks that no container left the host network and no network was made,
 that a run's steps ran on both workers, that the warehouse holds the rows, that the dashboard
-answers, and that ``down`` leaves nothing running.
+answers, that the ``dbt_docs`` step of that run published the docs site the ``dbt-docs`` service
+serves at the URL the asset links, and that ``down`` leaves nothing running.
 """
 
 from __future__ import annotations
@@ -24,14 +25,19 @@ import dagster as dg
 import pytest
 import requests
 
+from pipeline_platform.dbt.project import manifest_path
 from pipeline_platform.partitions import daily_partitions
 from tests.deploy.build import REPO
 from tests.deploy.control_plane import loaded, queue_healthy
 from tests.deploy.landing import land_csv
-from tests.deploy.runs import counts, csv_sources, explain, launch, staging_of, step_workers, wait_for_run
+from tests.deploy.runs import (
+    counts, csv_sources, explain, launch, materialization_metadata, staging_of, step_workers, wait_for_run,
+)
 from tests.helpers import free_port
 
-PORTS = ("PP_POSTGRES_PORT", "PP_REDIS_PORT", "PP_CODE_SERVER_PORT", "PP_WEBSERVER_PORT", "PP_DASHBOARD_PORT")
+PORTS = ("PP_POSTGRES_PORT", "PP_REDIS_PORT", "PP_CODE_SERVER_PORT", "PP_WEBSERVER_PORT", "PP_DASHBOARD_PORT",
+         "PP_DBT_DOCS_PORT")
+DOCS = dg.AssetKey("dbt_docs")
 LANDING = "/opt/dagster/state/test-landing"  # in the state volume the code server and workers share
 PREDEFINED_NETWORKS = {"host", "none", "bridge"}  # the engine's own; with --bridge=none "bridge" is absent
 STARTUP_SECONDS = 600
@@ -44,6 +50,7 @@ class Stack:
     webserver: str
     dashboard: str
     warehouse: str
+    docs: str
 
     def compose(self, *args: str, timeout: float = 600, check: bool = True) -> str:
         cmd = ["docker-compose", "-f", str(REPO / "docker-compose.yaml"), "-f",
@@ -88,7 +95,8 @@ def stack():
            "PIPELINE_CELERY_VISIBILITY_TIMEOUT": "600"}
     stack = Stack(env, f"pptest{os.getpid()}", f"http://127.0.0.1:{ports['PP_WEBSERVER_PORT']}",
                   f"http://127.0.0.1:{ports['PP_DASHBOARD_PORT']}",
-                  f"postgresql://pipeline@127.0.0.1:{ports['PP_POSTGRES_PORT']}/warehouse")
+                  f"postgresql://pipeline@127.0.0.1:{ports['PP_POSTGRES_PORT']}/warehouse",
+                  f"http://127.0.0.1:{ports['PP_DBT_DOCS_PORT']}")
     try:
         stack.compose("up", "-d", "--no-build")
         _wait("webserver /server_info", lambda: requests.get(f"{stack.webserver}/server_info", timeout=5).ok, stack)
@@ -104,7 +112,7 @@ def test_compose_stack_runs_on_host_network_celery_workers_and_comes_down(stack)
     inspected = json.loads(stack.docker("inspect", *ids))
     services = {c["Config"]["Labels"]["com.docker.compose.service"]: c for c in inspected}
     assert set(services) == {"postgres", "redis", "code-server", "webserver", "daemon", "dashboard",
-                             "worker-1", "worker-2"}
+                             "worker-1", "worker-2", "dbt-docs"}
     assert {s: c["HostConfig"]["NetworkMode"] for s, c in services.items()} == {s: "host" for s in services}
     assert {s: c["State"]["Running"] for s, c in services.items()} == {s: True for s in services}, stack.logs()
     assert set(stack.docker("network", "ls", "--format", "{{.Name}}").split()) <= PREDEFINED_NETWORKS
@@ -118,12 +126,25 @@ def test_compose_stack_runs_on_host_network_celery_workers_and_comes_down(stack)
         stack.docker("cp", f"{tmp}/.", f"{services['worker-1']['Id']}:{LANDING}")  # the shared state volume
     raws = [dg.AssetKey(["raw", s.name]) for s in specs]
     keys = raws + [staging_of(raws[0])]  # as in celery_processes.py
-    run_id = launch(stack.webserver, keys, day, LANDING)
+    run_id = launch(stack.webserver, keys + [DOCS], day, LANDING)  # the docs in the same run: one run's wait
     status = wait_for_run(stack.webserver, run_id, timeout=600)
     assert status == "SUCCESS", explain(stack.webserver, run_id) + "\n" + stack.logs()
     ran = step_workers(stack.webserver, run_id)
     assert {w.split("@")[0] for _, w in ran} == {"worker-1", "worker-2"}, ran
     assert counts(stack.warehouse, keys) == {k: 5 for k in keys}
+
+    # The docs: published by the step into the dbt-docs volume, served by the dbt-docs service (its
+    # request log shows the fetch), at the URL the asset links; the page lists every model.
+    metadata = materialization_metadata(stack.webserver, run_id, DOCS)
+    assert metadata["dagster/uri"] == stack.docs, metadata
+    assert metadata["path"] == "/opt/dagster/dbt-docs/index.html", metadata
+    docs = requests.get(metadata["dagster/uri"], timeout=30)
+    assert docs.status_code == 200, docs.text[:500]
+    nodes = json.loads(manifest_path().read_text())["nodes"].values()
+    models = sorted(n["name"] for n in nodes if n["resource_type"] == "model")
+    assert models and [m for m in models if f'"{m}"' not in docs.text] == []
+    served = stack.compose("logs", "--no-color", "dbt-docs")  # http.server's request log
+    assert '"GET / HTTP/1.1" 200' in served, served[-2000:]
 
     page = requests.get(stack.dashboard, timeout=30)
     assert page.ok and "streamlit" in page.text.lower(), page.text[:500]

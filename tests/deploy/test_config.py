@@ -54,3 +54,27 @@ def test_no_secret_is_written_into_compose_or_helm_values():
         for key, value in (service.get("environment") or {}).items():
             if any(word in key for word in ("PASSWORD", "TOKEN", "SECRET")) or "@" in str(value):
                 assert "${" in str(value), f"{name}: {key} must come from the environment"
+
+
+def test_the_docs_service_serves_the_folder_every_step_container_publishes_to():
+    """dbt_docs runs on a worker (or the code server without Celery) and writes PIPELINE_DBT_DOCS_DIR; the
+    dbt-docs service serves that folder of the same volume, read-only, and the asset links its port."""
+    compose = yaml.safe_load((REPO / "docker-compose.yaml").read_text())
+    services, host = compose["services"], yaml.safe_load((REPO / "deploy" / "compose.host-network.yaml").read_text())
+    env = services["code-server"]["environment"]
+    assert env["PIPELINE_DBT_DOCS_MODE"] == "external"
+    folder = env["PIPELINE_DBT_DOCS_DIR"]
+    docs = services["dbt-docs"]
+    assert docs["command"][docs["command"].index("--directory") + 1] == folder
+    [volume] = [v for v in docs["volumes"] if v.split(":")[1] == folder]
+    assert volume.endswith(":ro") and volume.split(":")[0] in compose["volumes"]
+    assert not docs["environment"]  # static files: no connection string, no token
+    for name in ("code-server", "worker-1", "worker-2"):
+        assert f"{volume.split(':')[0]}:{folder}" in services[name]["volumes"], name
+    port = docs["command"][docs["command"].index("http.server") + 1]
+    assert env["PIPELINE_DBT_DOCS_URL"].endswith(f":{port}}}")  # ${PIPELINE_DBT_DOCS_URL:-http://localhost:8580}
+    override = yaml.safe_load((REPO / "docker-compose.override.yaml").read_text())["services"]
+    assert override["dbt-docs"]["ports"] == [f"127.0.0.1:{port}:{port}"]
+    on_host = host["services"]["dbt-docs"]["command"]
+    assert on_host[on_host.index("--bind") + 1] == "127.0.0.1" and on_host[on_host.index("--directory") + 1] == folder
+    assert host["x-host-env"]["PIPELINE_DBT_DOCS_URL"] == f"http://127.0.0.1:{on_host[on_host.index('http.server') + 1]}"

@@ -18,7 +18,7 @@ from tests.deploy.build import REPO
 from tests.deploy.manifests import compose_services, final_stage, helm_deployment
 
 FIND = "import importlib.util as u, sys; print(' '.join(m for m in sys.argv[1:] if u.find_spec(m) is None))"
-SERVICES = {"code-server", "webserver", "daemon", "dashboard", "worker-1", "worker-2"}
+SERVICES = {"code-server", "webserver", "daemon", "dashboard", "worker-1", "worker-2", "dbt-docs"}
 
 
 def repo_source(stage: dict, path: str) -> Path:
