@@ -24,7 +24,7 @@ server's default, and an explicit ``DAGSTER_POSTGRES_URL`` is used as given.
 import logging
 import os
 import threading
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import dagster as dg
 import sqlalchemy.pool as db_pool
@@ -85,7 +85,7 @@ def namespace_url(database_url: str) -> str:
     query = dict(parse_qsl(parts.query))
     # Run history is bookkeeping: its commits need not wait for the WAL flush (see the module docstring).
     query["options"] = f"{query.get('options', '')} -csearch_path={INSTANCE_SCHEMA} -csynchronous_commit=off".strip()
-    return warehouse.with_driver(urlunsplit(parts._replace(query=urlencode(query, safe="/"))), "psycopg2")
+    return warehouse.with_driver(urlunsplit(parts._replace(query=urlencode(query, safe="/", quote_via=quote))), "psycopg2")
 
 
 def dagster_tables() -> set[str]:

@@ -105,3 +105,7 @@ def test_instance_writes_skip_the_commit_flush_and_the_warehouse_keeps_it(databa
         instance.dispose()
     with psycopg.connect(warehouse.libpq_url(env[warehouse.DATABASE_URL_ENV])) as conn:
         assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "on"
+    # libpq reads the same URL alike (a space encoded as "+" would reach it as a literal "+")
+    with psycopg.connect(warehouse.libpq_url(env["DAGSTER_POSTGRES_URL"])) as conn:
+        assert conn.execute("SHOW search_path").fetchone()[0] == "dagster"
+        assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "off"
