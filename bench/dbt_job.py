@@ -15,11 +15,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def main() -> int:
+def main() -> None:
     import dagster as dg
 
     from pipeline_platform.automation.jobs import marts_job
-    from pipeline_platform.cli import environment
+    from pipeline_platform.cli import environment, exit_now
     from pipeline_platform.run_all import partition_range
 
     os.environ.update(environment())
@@ -29,8 +29,8 @@ def main() -> int:
     tags = {"dagster/asset_partition_range_start": span[0], "dagster/asset_partition_range_end": span[1]} if span else {}
     result = defs.resolve_job_def(marts_job.name).execute_in_process(
         instance=dg.DagsterInstance.get(), tags=tags, raise_on_error=False)
-    return 0 if result.success else 1
+    exit_now(0 if result.success else 1)  # as `cli run` ends
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
