@@ -6,17 +6,31 @@ sides and reporting the median ratio (with min and max) is what stays comparable
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from typing import Callable
 
 OPS = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
+# The machine's 1-minute load average after each sample of the running case ([side, load]); run.py
+# empties it before a case and stores it in the case's rows, so a noisy sample can be told apart.
+LOADS: list[list] = []
 
 
-def timed(fn: Callable[[], object]) -> float:
+def load_1min() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def record_load(side: str = "") -> None:
+    LOADS.append([side, load_1min()])
+
+
+def timed(fn: Callable[[], object], side: str = "") -> float:
     start = time.perf_counter()
     fn()
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    record_load(side)
+    return seconds
 
 
 def compare(baseline: Callable, platform: Callable, repeats: int, reset: Callable[[str], None] | None = None,
@@ -31,7 +45,11 @@ def compare(baseline: Callable, platform: Callable, repeats: int, reset: Callabl
         for side, fn, out in order if i % 2 == 0 else order[::-1]:
             if reset:
                 reset(side)
-            out.append(measure(fn))
+            if measure is timed:
+                out.append(timed(fn, side))
+            else:
+                out.append(measure(fn))
+                record_load(side)
     return base, plat
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import env, report  # noqa: E402
+from bench import env, harness, report  # noqa: E402
 from bench.context import Context  # noqa: E402
 from bench.cases import registry  # noqa: E402
 
@@ -58,16 +58,21 @@ def main(argv=None) -> int:
         raise SystemExit(f"unknown case(s) {sorted(unknown)}; known: {list(cases)}")
     tmp = Path(tempfile.mkdtemp(prefix="pp-bench-"))
     w = env.Warehouse(tmp / "pg")
-    ctx, results = Context(args, w, tmp), []
+    ctx, results, began = Context(args, w, tmp), [], time.perf_counter()
     try:
         for name in names:
-            ctx.log(f"{name} ...")
+            harness.LOADS.clear()
+            load_before = harness.load_1min()
+            ctx.log(f"{name} ... (1-min load average {load_before})")
             start = time.perf_counter()
             try:
                 rows = cases[name].run(ctx)
             except Exception as exc:  # one broken case must not hide the others
                 traceback.print_exc()
                 rows = [{"case": name, "error": f"{type(exc).__name__}: {exc}", "met": False}]
+            load = {"before": load_before, "after": harness.load_1min(), "samples": list(harness.LOADS)}
+            for row in rows:  # the whole case's time goes on each of its rows; report.py sums it once
+                row.update(load_1min=load, case_seconds=round(time.perf_counter() - start, 1))
             for row in rows:
                 ctx.log(f"{row['case']}: median {row.get('median')} target {row.get('target')} met {row['met']}")
             ctx.log(f"{name} done in {time.perf_counter() - start:.0f}s")
@@ -75,7 +80,8 @@ def main(argv=None) -> int:
     finally:
         w.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    doc = report.write(Path(args.out), names, results, " ".join(sys.argv[1:] if argv is None else argv), args.repeats)
+    doc = report.write(Path(args.out), names, results, " ".join(sys.argv[1:] if argv is None else argv), args.repeats,
+                       seconds=round(time.perf_counter() - began))
     print(report.markdown(doc))
     return 0
 

@@ -101,11 +101,32 @@ def cmd_record_dev(args) -> None:
     services.record_dagster_dev(args.pid)
 
 
+def exit_now(code: int) -> None:
+    """End a process that ran Dagster in process, without the interpreter's teardown.
+
+    Once a run is over, freeing the ~2,500 modules and objects that dagster, dagster-dbt and dbt
+    loaded took ~1.5 s of a ``make run`` on a loaded 2-core machine (0.5 s after bare imports), time
+    the user waits for nothing. What the exit must still do is done here: other non-daemon threads
+    finish, logs and output are flushed. Database connections close with the process; every run has
+    ended, so they are idle, and Postgres takes an idle client's end of connection as a disconnect.
+    """
+    import logging
+    import threading
+
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def cmd_run(args) -> None:
     from pipeline_platform.run_all import run_all
 
     os.environ.update(environment())
-    sys.exit(run_all(days=args.days))
+    exit_now(run_all(days=args.days))
 
 
 def main(argv: list[str] | None = None) -> None:

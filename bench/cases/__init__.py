@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ["csv_load", "csv_upsert", "vs_pandas", "sensor_tick", "api_load", "memory", "graph_overhead", "dashboard",
+MODULES = ["csv_load", "csv_upsert", "vs_pandas", "sensor_tick", "api_load", "memory", "graph_overhead", "dashboard", "dbt_overhead",
            "location_load", "incremental", "db_copy", "db_increment", "db_memory"]
 
 

@@ -29,7 +29,7 @@ def run(ctx) -> list[dict]:
     # The first platform sample also gives the rows the bare side replays (no separate warm-up: the
     # whole graph is the slowest thing in `make bench`). It pays the one-time landing, demo API start
     # and Dagster table creation, so it is the slowest sample and the median does not see it.
-    plat = [timed(platform)]
+    plat = [timed(platform, "platform")]
     bare.export(ctx, folder)
     commands = bare.commands(ctx, folder, env)
 
@@ -49,10 +49,10 @@ def run(ctx) -> list[dict]:
         base, repeats = [], 1 if ctx.smoke else ctx.repeats
         for i in range(repeats):  # platform, baseline, platform, baseline, ...
             reset("baseline")
-            base.append(timed(commands))
+            base.append(timed(commands, "baseline"))
             if i < repeats - 1:
                 reset("platform")
-                plat.append(timed(platform))
+                plat.append(timed(platform, "platform"))
     finally:  # either side leaves the marts built, which the dashboard case reads
         stop_dashboards()
         demo_graph.stop(ctx)

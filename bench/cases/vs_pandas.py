@@ -54,7 +54,7 @@ def run(ctx) -> list[dict]:
         copies = []
         for _ in range(ctx.repeats):
             reset("platform")
-            copies.append(timed(lambda: ctx.w.copy(f"raw.{spec.table}", list(data.COLUMNS), path)))
+            copies.append(timed(lambda: ctx.w.copy(f"raw.{spec.table}", list(data.COLUMNS), path), "ceiling"))
         default = out[0]["raw"]["baseline"]
         ceiling = round(statistics.median(default) / statistics.median(copies), 2)
         out[0]["ceiling"] = {"psql_copy_s": [round(c, 4) for c in copies], "pandas_over_copy": ceiling}

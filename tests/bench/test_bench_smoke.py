@@ -16,7 +16,7 @@ from pathlib import Path
 RUN = Path(__file__).resolve().parents[2] / "bench" / "run.py"
 # Whole-graph cases cost minutes even at tiny sizes (a `make run`, dbt parses and builds, code-server
 # starts); `make bench-smoke` runs them, this test keeps to the cases that fit the suite's budget.
-HEAVY = {"graph-overhead", "incremental", "location-load"}
+HEAVY = {"graph-overhead", "dbt-overhead", "incremental", "location-load"}
 
 
 def test_smoke_run_reports_a_ratio_and_target_per_case(tmp_path):
@@ -36,6 +36,10 @@ def test_smoke_run_reports_a_ratio_and_target_per_case(tmp_path):
             assert isinstance(row[field], numbers.Real), (row["case"], field)
         assert row["min"] <= row["median"] <= row["max"]
         assert row["target"] and isinstance(row["met"], bool)
+        load = row["load_1min"]  # the machine's load around the case, and after each sample
+        assert load["before"] >= 0 and load["after"] >= 0 and load["samples"], row["case"]
+        assert row["case_seconds"] > 0
         by_case.setdefault(row["case"].split(" (")[0], []).append(row)
     assert doc["cases"] and set(by_case) == set(doc["cases"])  # every registered case ran and reported
-    assert "| case |" in (out / "latest.md").read_text()
+    assert "| case |" in (out / "latest.md").read_text() and "load 1m" in (out / "latest.md").read_text()
+    assert doc["seconds"] >= 0

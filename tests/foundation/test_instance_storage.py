@@ -84,3 +84,28 @@ def test_event_log_reuses_its_connections_across_a_backfill(database_url, monkey
         assert len(connects) <= 3, f"{len(connects)} connections opened for one run's events"
     finally:
         instance.dispose()
+
+
+def test_instance_writes_skip_the_commit_flush_and_the_warehouse_keeps_it(database_url, monkeypatch, tmp_path):
+    """Run history commits without waiting for the WAL flush (``synchronous_commit=off``); the warehouse
+    (loads, dbt) keeps the server's default. Checked on the connections the instance itself uses."""
+    import psycopg
+    import sqlalchemy
+
+    monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(tmp_path))
+    env = cli.environment()
+    instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
+    monkeypatch.setenv("DAGSTER_POSTGRES_URL", env["DAGSTER_POSTGRES_URL"])
+    try:
+        for storage in (instance.event_log_storage, instance.run_storage):
+            with storage._engine.connect() as conn:
+                assert conn.execute(sqlalchemy.text("SHOW synchronous_commit")).scalar() == "off"
+                assert conn.execute(sqlalchemy.text("SHOW search_path")).scalar() == "dagster"
+    finally:
+        instance.dispose()
+    with psycopg.connect(warehouse.libpq_url(env[warehouse.DATABASE_URL_ENV])) as conn:
+        assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "on"
+    # libpq reads the same URL alike (a space encoded as "+" would reach it as a literal "+")
+    with psycopg.connect(warehouse.libpq_url(env["DAGSTER_POSTGRES_URL"])) as conn:
+        assert conn.execute("SHOW search_path").fetchone()[0] == "dagster"
+        assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "off"
