@@ -1,8 +1,9 @@
 """``kind: postgres``: a table or query of another Postgres copied at COPY speed in one snapshot.
 
-The rows never become Python objects: ``COPY (SELECT ...) TO STDOUT`` on the source is piped chunk
-by chunk into the warehouse's staging COPY, in COPY's text format, which both ends read and write
-identically for the same column types. The types come from the source's own catalog (the result
+The rows never become Python objects: ``COPY (SELECT ...) TO STDOUT`` on the source is relayed in
+blocks into the warehouse's staging COPY from one loop that waits on both sockets, in COPY's binary
+format when every column keeps its source type (nothing to parse on either end), else in its text
+format, which both ends read and write identically for compatible types. The types come from the source's own catalog (the result
 columns' type oid and modifier, rendered by the source's ``format_type``), so ``numeric(12,3)``,
 ``jsonb`` or ``bytea`` arrive as themselves and no value is reinterpreted. The whole extract (the
 rows, and for ``deletes: detect`` the keys) is read in one REPEATABLE READ, READ ONLY transaction,
@@ -12,21 +13,25 @@ this snapshot with its old cursor or in the next run's window with its new one.
 
 from __future__ import annotations
 
+import select
+
 import psycopg
 from psycopg import sql
+from psycopg.pq import ConnStatus, ExecStatus
 
 from pipeline_platform.ingestion import drift
 from pipeline_platform.ingestion.database.source import (
     DatabaseSourceError, OVERLAP, check_columns, fail, keys_stage, source_url, window_filter,
 )
+from pipeline_platform.ingestion.load.copy_writer import Relay
 from pipeline_platform.ingestion.load.stage import ident_list
 from pipeline_platform.ingestion.load.table import high_water_mark
 
 # Same text on both ends: ISO dates, hex bytea, exact floats, UTF-8.
 SESSION = ("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET bytea_output = 'hex'; "
            "SET extra_float_digits = 3; SET client_encoding = 'UTF8'")
-SAFE_KINDS = {"b", "r", "m"}
-WRITE_SIZE = 1 << 20  # base, range and multirange types of pg_catalog copy as themselves
+SAFE_KINDS = {"b", "r", "m"}  # base, range and multirange types of pg_catalog copy as themselves
+WRITE_SIZE = 1 << 17  # bytes per write into the target COPY: often enough to keep it busy
 
 
 def relation(spec) -> sql.Composable:
@@ -72,22 +77,84 @@ def _literal(cursor_type):
     return render
 
 
-def _pipe(spec, url, out, into) -> None:
-    """Source COPY data into the target COPY, in 1 MB writes (the source yields one row per chunk)."""
-    chunks, buffer = iter(out), bytearray()
-    while True:
-        try:
-            chunk = next(chunks)
-        except StopIteration:
-            break
-        except psycopg.Error as exc:
-            raise fail(spec, "the source failed mid-extract", exc, url) from None
-        buffer += chunk
-        if len(buffer) >= WRITE_SIZE:
-            into.write(bytes(buffer))
-            buffer.clear()
-    if buffer:
-        into.write(bytes(buffer))
+def _wait(pgconn, into=None) -> None:
+    """Wait until the source has data (reading it into libpq), sending queued target data meanwhile."""
+    writer = getattr(into, "writer", None)
+    sending = isinstance(writer, Relay) and writer.pending
+    readable, writable, _ = select.select([pgconn.socket], [writer.socket] if sending else [], [])
+    if writable:
+        writer.send()
+    if readable:
+        pgconn.consume_input()  # raises OperationalError when the server is gone
+
+
+def _result(pgconn):
+    """The next result of what was sent on ``pgconn``, waiting for the server as long as it works."""
+    while pgconn.is_busy():
+        _wait(pgconn)
+    return pgconn.get_result()
+
+
+def _same_bytes(src, conn, types: dict[str, str], columns: dict[str, str]) -> bool:
+    """Whether COPY's binary format can pass unchanged: every target column has the source's type
+    and both servers store text in the same encoding (binary COPY converts no value, text COPY does)."""
+    encoding = "server_encoding"
+    return types == columns and src.info.parameter_status(encoding) == conn.info.parameter_status(encoding)
+
+
+def _copy_out(spec, url, src, select_: sql.Composable, into, fmt: str = "text") -> None:
+    """``COPY (select_) TO STDOUT`` on the source, its data written to ``into`` in blocks as sent.
+
+    libpq delivers COPY data one row per message; psycopg's ``Copy`` spends a generator and a wait on
+    each, which was most of a big copy. This loop takes the rows libpq already buffered without
+    waiting (``get_copy_data`` in async mode) and waits only when the buffer is empty, on the source
+    and (``copy_writer.Relay``) the target socket together, so one thread keeps both servers busy and
+    no row is parsed. It runs in the source's snapshot transaction (psycopg opened it) and leaves the
+    connection idle in that transaction."""
+    pgconn = src.pgconn
+    try:
+        copy = sql.SQL("COPY ({}) TO STDOUT (FORMAT {})").format(select_, sql.SQL(fmt))
+        pgconn.send_query(copy.as_bytes(src))
+        while pgconn.flush():  # a non-blocking connection (as psycopg opens them) may send in parts
+            select.select([], [pgconn.socket], [])
+        result = _result(pgconn)
+        if result.status != ExecStatus.COPY_OUT:
+            _drain(pgconn)
+            raise fail(spec, "the source rejected the extract", _message(result, src), url)
+        get, parts, size = pgconn.get_copy_data, [], 0
+        while True:
+            n, data = get(1)
+            if n > 0:
+                parts.append(data)
+                size += n
+                if size >= WRITE_SIZE:
+                    into.write(b"".join(parts))
+                    parts, size = [], 0
+            elif n == 0:
+                _wait(pgconn, into)
+            else:
+                break
+        if parts:
+            into.write(b"".join(parts))
+        result = _result(pgconn)
+        _drain(pgconn)
+        if result is None or result.status != ExecStatus.COMMAND_OK:
+            raise fail(spec, "the source failed mid-extract", _message(result, src), url)
+    except psycopg.OperationalError as exc:
+        if pgconn.status == ConnStatus.OK:
+            raise  # the warehouse's side: failures.py names it
+        raise fail(spec, "the source failed mid-extract", exc, url) from None
+
+
+def _drain(pgconn) -> None:
+    while _result(pgconn) is not None:
+        pass
+
+
+def _message(result, src) -> str:
+    if result is None:
+        return "the server sent no result"
+    return (result.error_message or b"").decode(src.info.encoding or "utf-8", "replace") or str(result.status)
 
 
 def extract(context, conn, spec, window, existing, make_sink):
@@ -114,15 +181,14 @@ def extract(context, conn, spec, window, existing, make_sink):
         where = window_filter(spec, window, types.get(spec.cursor), since, _literal(types.get(spec.cursor)))
         select = sql.SQL("SELECT {} FROM {}{}").format(ident_list(types), relation(spec), where)
         sink = make_sink(columns)
-        with src.cursor() as cur, cur.copy(sql.SQL("COPY ({}) TO STDOUT").format(select)) as out, \
-                sink.copy(list(types), text=True) as into:
-            _pipe(spec, url, out, into)
+        fmt = "binary" if _same_bytes(src, conn, types, columns) else "text"
+        with sink.copy(list(types), relay=fmt) as into:
+            _copy_out(spec, url, src, select, into, fmt)
         if opts.deletes == "detect":
             keys = keys_stage(conn, spec, {k: columns[k] for k in spec.primary_key})
             keys_select = sql.SQL("SELECT {} FROM {}").format(ident_list(spec.primary_key), relation(spec))
-            with src.cursor() as cur, cur.copy(sql.SQL("COPY ({}) TO STDOUT").format(keys_select)) as out, \
-                    conn.cursor() as kcur, kcur.copy(sql.SQL("COPY {} FROM STDIN").format(keys)) as into:
-                _pipe(spec, url, out, into)
+            with conn.cursor() as kcur, kcur.copy(sql.SQL("COPY {} FROM STDIN").format(keys)) as into:
+                _copy_out(spec, url, src, keys_select, into)
         src.commit()
     except psycopg.Error as exc:
         if src.broken:
