@@ -159,6 +159,32 @@ def test_faults_name_the_source_and_cause_keep_the_target_and_a_rerun_completes(
     assert SECRET not in _log_text(result)
 
 
+def test_a_wrong_password_under_password_authentication_names_the_source_and_a_rerun_completes(
+        platform, source_db, password_login, monkeypatch, fault_tally):
+    role, password, good = password_login
+    make_orders(source_db)
+    monkeypatch.setenv(URL_ENV, good)
+    assets = platform.sources(entry())
+    assert platform.materialize(assets).success
+    before = platform.scalar("SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM raw.shop_orders t")
+    source_db.run("UPDATE orders SET amount = 7, modified = now() WHERE id = 1")
+    wrong = good.replace(password, "not-the-pw-4711")
+    monkeypatch.setenv(URL_ENV, wrong)
+    result = platform.materialize(assets)
+    message, logs = failure_message(result), _log_text(result)
+    leaked = sum(secret in logs for secret in ("not-the-pw-4711", password, wrong, good))
+    fault_tally.record("postgres source wrong password (scram-sha-256)", leaked=leaked)
+    assert not result.success and "source 'shop_orders' (postgres): cannot connect" in message, message
+    assert f'password authentication failed for user "{role}"' in message, message
+    assert leaked == 0
+    assert platform.scalar("SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM raw.shop_orders t") == before
+    monkeypatch.setenv(URL_ENV, good)
+    result = platform.materialize(assets)
+    assert result.success, failure_message(result)
+    assert platform.scalar("SELECT amount FROM raw.shop_orders WHERE id = 1") == 7
+    assert password not in _log_text(result)
+
+
 def test_source_server_killed_mid_extract_leaves_the_target_and_a_rerun_completes(platform, source_db, fault_tally):
     query = ("SELECT g AS id, md5(g::text) AS v, pg_sleep(CASE WHEN g % 20000 = 0 THEN 0.05 ELSE 0 END)::text AS s "
              "FROM generate_series(1, 400000) g")
