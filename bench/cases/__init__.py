@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 MODULES = ["csv_load", "csv_upsert", "vs_pandas", "sensor_tick", "api_load", "memory", "graph_overhead", "dashboard",
-           "location_load", "incremental", "db_copy", "db_increment", "db_memory"]
+           "location_load", "incremental", "db_copy", "db_copy_mysql", "db_increment", "db_memory"]
 
 
 def registry() -> dict:

@@ -68,17 +68,21 @@ class MariaDb:
         self.password = password
 
     def sql(self, *statements: str, database: str | None = None) -> None:
-        import mysql.connector
+        import asyncio
 
-        conn = mysql.connector.connect(unix_socket=self.socket, user="root", password=self.password, database=database,
-                                       autocommit=True, use_pure=True)
-        try:
-            cur = conn.cursor()
-            for statement in statements:
-                cur.execute(statement)
-            cur.close()
-        finally:
-            conn.close()
+        import asyncmy
+
+        async def run() -> None:
+            conn = await asyncmy.connect(unix_socket=self.socket, user="root", password=self.password,
+                                         database=database, autocommit=True)
+            try:
+                async with conn.cursor() as cur:
+                    for statement in statements:
+                        await cur.execute(statement)
+            finally:
+                conn.close()
+
+        asyncio.run(run())
 
     def kill(self) -> None:
         """Kill the server outright (SIGKILL), as a crash would."""
