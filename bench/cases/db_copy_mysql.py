@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 
 from bench import env
+from bench.cases.db_copy import COLUMNS, into_psql
 from bench.harness import compare, result
 
 NAME = "db-copy-mysql"
 URL_ENV = "PIPELINE_BENCH_MYSQL_URL"
-COLUMNS = "id, name, amount, updated_at"
 
 
 def source(ctx):
@@ -40,14 +39,8 @@ def source(ctx):
 
 def pipe(ctx, server, table: str) -> None:
     """The baseline: ``mysql --batch --quick --raw -e "select ..." | psql \\copy ... from stdin``."""
-    out = subprocess.Popen(["mysql", "--no-defaults", f"--socket={server.socket}", "--user=root", "--batch",
-                            "--quick", "--raw", "--skip-column-names", "-e", f"SELECT {COLUMNS} FROM bench.items"],
-                           stdout=subprocess.PIPE)
-    subprocess.run([ctx.w.psql_bin, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", f"\\copy {table} ({COLUMNS}) FROM STDIN",
-                    ctx.w.url], stdin=out.stdout, check=True, stdout=subprocess.DEVNULL)
-    out.stdout.close()
-    if out.wait() != 0:
-        raise RuntimeError("mysql --batch from the source failed")
+    into_psql(ctx, ["mysql", "--no-defaults", f"--socket={server.socket}", "--user=root", "--batch", "--quick", "--raw",
+                    "--skip-column-names", "-e", f"SELECT {COLUMNS} FROM bench.items"], table)
 
 
 def run(ctx) -> list[dict]:
