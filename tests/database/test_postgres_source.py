@@ -243,3 +243,21 @@ def test_database_keys_are_checked_when_the_definitions_load(tmp_path):
     with pytest.raises(SourceConfigError, match="field 'landing_glob': not valid for kind 'postgres'"):
         parse({"url_env": "X", "table": "t", "primary_key": "id", "landing_glob": "*.csv"})
     assert parse({"url_env": "X", "table": "a.b", "primary_key": "id"})[0].options.table == ("a", "b")
+
+
+def test_without_a_psql_child_the_copy_is_relayed_in_process_and_lands_the_same(platform, source_db, monkeypatch):
+    from pipeline_platform.ingestion.database import postgres
+
+    make_orders(source_db)
+    assets = platform.sources(entry(deletes="detect"))
+    columns = "id, amount, big, flag, doc, raw_doc, blob, label, day, at, modified, local_ts, feeling, deleted"
+    digest = f"SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM (SELECT {columns} FROM raw.shop_orders) t"
+    loaded = {}
+    for way, psql in (("psql child", postgres.psql_binary), ("in process", lambda: None)):
+        monkeypatch.setattr(postgres, "psql_binary", psql)
+        with psycopg.connect(platform.url, autocommit=True) as conn:
+            conn.execute("DROP TABLE IF EXISTS raw.shop_orders")
+        result = platform.materialize(assets)
+        assert result.success, failure_message(result)
+        loaded[way] = (platform.scalar(digest), platform.scalar("SELECT count(*) FROM raw.shop_orders"))
+    assert loaded["psql child"] == loaded["in process"] and loaded["in process"][1] == 300

