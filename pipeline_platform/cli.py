@@ -2,7 +2,8 @@
 
 ``env`` is how every process gets the one warehouse setting: it resolves (or starts) the database
 once and prints the exports that ``make dev``/``make run`` evaluate, including Dagster's instance URL
-(its own schema of the warehouse unless ``DAGSTER_POSTGRES_URL`` is already set).
+(its own schema of the warehouse unless ``DAGSTER_POSTGRES_URL`` is already set) and, when the demo
+sources are in use, the URL of the demo shop's production database beside the warehouse.
 """
 
 from __future__ import annotations
@@ -39,7 +40,20 @@ def environment() -> dict[str, str]:
         instance_storage.INSTANCE_URL_ENV: os.environ.get(instance_storage.INSTANCE_URL_ENV)
         or instance_storage.prepare_namespace(url),
         "DAGSTER_HOME": str(dagster_home()),
+        **demo_database(url),
     }
+
+
+def demo_database(url: str) -> dict[str, str]:
+    """The demo shop's production database (a second database on the warehouse's server), exported
+    for the source that copies it, when the sources file has that source and it is not set already."""
+    from pipeline_platform.demo import production
+    from pipeline_platform.demo.usage import uses_demo_database
+    from pipeline_platform.ingestion.config import load_sources
+
+    if production.configured_url() or not uses_demo_database(load_sources()):
+        return {}
+    return {production.URL_ENV: production.database_url(url)}
 
 
 def cmd_env(_args) -> None:

@@ -30,18 +30,23 @@ def partition_range(days: int) -> tuple[str, str] | None:
 
 
 def start_demo(span: tuple[str, str] | None) -> list[str]:
-    """Start the demo API and land the demo files (through ``span``'s last day, else through
-    yesterday) for the sources that use them; nothing when no source does."""
+    """Bring the shop's production database up to date, start the demo API and land the demo files
+    (through ``span``'s last day, else through yesterday) for the sources that use them; nothing
+    when no source does."""
     from datetime import date
 
     from pipeline_platform import services
     from pipeline_platform.demo.landing import land_days
-    from pipeline_platform.demo.usage import demo_csv_entities, uses_demo_api
+    from pipeline_platform.demo import production
+    from pipeline_platform.demo.usage import demo_csv_entities, uses_demo_api, uses_demo_database
     from pipeline_platform.ingestion.config import load_sources
     from pipeline_platform.resources.landing import resolve_landing_dir
 
     specs = load_sources()
     lines = []
+    if uses_demo_database(specs) and (url := production.configured_url()):
+        rows = production.sync(url)  # as of now (PIPELINE_DEMO_AS_OF); the demo API keeps it moving
+        lines.append(f"Demo shop database: {production.DATABASE} ({rows} rows)")
     if uses_demo_api(specs):
         lines.append(f"Demo API: {services.ensure_demo_api()}")
     entities = demo_csv_entities(specs)

@@ -33,12 +33,18 @@ def pg_server():
 
 @pytest.fixture(scope="session")
 def database_url(pg_server, tmp_path_factory):
-    """URL of the session's warehouse database, exported for every consumer."""
+    """URL of the session's warehouse database, exported for every consumer (with the demo shop's
+    production database's)."""
+    from pipeline_platform.demo import production
+
     url = warehouse.ensure_embedded(Path(pg_server.pgdata))
     state = tmp_path_factory.mktemp("state")
-    old = {k: os.environ.get(k) for k in (warehouse.DATABASE_URL_ENV, warehouse.STATE_DIR_ENV)}
+    old = {k: os.environ.get(k) for k in (warehouse.DATABASE_URL_ENV, warehouse.STATE_DIR_ENV, production.URL_ENV)}
     os.environ[warehouse.DATABASE_URL_ENV] = url
     os.environ[warehouse.STATE_DIR_ENV] = str(state)
+    # The demo shop's production database beside the warehouse, as `make dev` sets it up; a demo
+    # API a test starts brings it to the test's instant.
+    os.environ[production.URL_ENV] = production.database_url(url)
     yield url
     for key, value in old.items():
         if value is None:

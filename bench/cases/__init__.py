@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ["csv_load", "csv_upsert", "vs_pandas", "sensor_tick", "api_load", "memory", "graph_overhead", "dashboard", "dbt_overhead",
-           "location_load", "incremental", "db_copy", "db_increment", "db_memory"]
+MODULES = ["csv_load", "csv_upsert", "vs_pandas", "sensor_tick", "api_load", "memory", "graph_overhead", "dashboard",
+           "dbt_overhead", "location_load", "incremental", "db_copy", "db_copy_mysql", "db_increment", "db_memory"]
 
 
 def registry() -> dict:

@@ -42,13 +42,17 @@ def source(ctx, rows: int | None = None) -> str:
 
 def pipe(ctx, url: str, table: str) -> None:
     """The baseline: ``psql \\copy (select ...) to stdout | psql \\copy ... from stdin``."""
-    out = subprocess.Popen([ctx.w.psql_bin, "-X", "-q", "-c", f"\\copy (SELECT {COLUMNS} FROM items) TO STDOUT", url],
-                           stdout=subprocess.PIPE)
+    into_psql(ctx, [ctx.w.psql_bin, "-X", "-q", "-c", f"\\copy (SELECT {COLUMNS} FROM items) TO STDOUT", url], table)
+
+
+def into_psql(ctx, source: list[str], table: str) -> None:
+    """``source``'s standard output (COPY text) piped into ``psql \\copy table (COLUMNS) from stdin``."""
+    out = subprocess.Popen(source, stdout=subprocess.PIPE)
     subprocess.run([ctx.w.psql_bin, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", f"\\copy {table} ({COLUMNS}) FROM STDIN",
                     ctx.w.url], stdin=out.stdout, check=True, stdout=subprocess.DEVNULL)
     out.stdout.close()
     if out.wait() != 0:
-        raise RuntimeError("psql \\copy from the source failed")
+        raise RuntimeError(f"{source[0]} reading the source failed")
 
 
 def run(ctx) -> list[dict]:

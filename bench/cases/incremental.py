@@ -25,6 +25,7 @@ def db_url(url: str, name: str) -> str:
 
 
 def run(ctx) -> list[dict]:
+    from pipeline_platform.demo import production
     from pipeline_platform.demo.landing import land_days
 
     scale = ctx.args.incremental_scale
@@ -34,9 +35,12 @@ def run(ctx) -> list[dict]:
     admin = ctx.w.sql
     urls = {days: db_url(ctx.w.url, f"inc_hist{days}") for days in (30, 365)}
 
+    shop_db = production.database_url(ctx.w.url)  # the shop's production database, at the same instant
+    production.sync(shop_db, AS_OF, scale)
+
     def env(url):
         return {"PIPELINE_DATABASE_URL": url, "PIPELINE_DEMO_API_URL": server.url, "PIPELINE_LANDING_DIR": str(landing),
-                "PIPELINE_STATE_DIR": str(state), "PIPELINE_DEMO_AS_OF": AS_OF}
+                "PIPELINE_STATE_DIR": str(state), "PIPELINE_DEMO_AS_OF": AS_OF, production.URL_ENV: shop_db}
 
     try:
         admin("CREATE DATABASE inc_hist30")

@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline_platform.demo.clock import AS_OF_ENV
 
     server = ShopServer(args.host, args.port, args.as_of, args.scale, os.environ.get(TOKEN_ENV) or None)
+    server.keep_shop_db_current()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     host, port = server.server_address[:2]
     as_of = args.as_of or os.environ.get(AS_OF_ENV) or "now"

@@ -2,6 +2,8 @@
 
 A threading server keeps a slow client from stalling the others; ``DemoApi`` runs it in a
 background thread for tests and benchmarks, ``python -m pipeline_platform.demo`` in the foreground.
+Given the shop's production database (``PIPELINE_DEMO_SHOP_DB_URL``), the server also keeps that
+database at its own instant (``production.sync``): once for a pinned instant, every minute live.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import socketserver
 import threading
 from http.server import ThreadingHTTPServer
 
-from pipeline_platform.demo import clock
+from pipeline_platform.demo import clock, production
 from pipeline_platform.demo.handler import ShopHandler
+
+SYNC_EVERY = 60.0  # seconds between production-database syncs on a live clock
 
 
 class ShopServer(ThreadingHTTPServer):
@@ -20,7 +24,28 @@ class ShopServer(ThreadingHTTPServer):
     def __init__(self, host: str, port: int, as_of=None, scale: float = 1.0, token: str | None = None):
         self.as_of = None if as_of is None else clock.resolve_as_of(as_of)  # None: live clock
         self.scale, self.token = float(scale), token  # token: require it as a bearer token
+        self.shop_db = production.configured_url()  # the production database that moves with the API
+        self._moved = threading.Event()
         super().__init__((host, port), ShopHandler)
+
+    def keep_shop_db_current(self, every: float = SYNC_EVERY) -> None:
+        """Sync the production database to the API's instant now, then (live clock) every ``every`` s."""
+        if self.shop_db is None:
+            return
+        production.sync(self.shop_db, self.as_of)
+        if self.as_of is None:
+            threading.Thread(target=self._follow, args=(every,), name="demo-shop-db", daemon=True).start()
+
+    def _follow(self, every: float) -> None:
+        while not self._moved.wait(every):
+            try:
+                production.sync(self.shop_db)
+            except Exception as exc:  # the warehouse restarting must not end the API; retried next time
+                print(f"demo shop database sync failed: {exc}", flush=True)
+
+    def server_close(self) -> None:
+        self._moved.set()
+        super().server_close()
 
     def server_bind(self):  # skip HTTPServer's reverse DNS lookup (slow with no network)
         socketserver.TCPServer.server_bind(self)
@@ -40,6 +65,7 @@ class DemoApi:
         return f"http://{host}:{port}"
 
     def start(self) -> "DemoApi":
+        self.server.keep_shop_db_current()
         self._thread = threading.Thread(target=self.server.serve_forever, name="demo-api", daemon=True)
         self._thread.start()
         return self

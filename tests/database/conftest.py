@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -47,6 +48,31 @@ def source_db(pg_server, database_url, monkeypatch):
     yield SourceDb(url)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def password_login(pg_server, source_db):
+    """(role, password, URL) of a role that must give its password: a ``scram-sha-256`` line for it
+    alone heads the session server's pg_hba.conf (everyone else keeps local trust), so a wrong
+    password meets real password authentication. The role may read the source database."""
+    role, password = f"pp_reader_{uuid.uuid4().hex[:8]}", f"pw-{uuid.uuid4().hex}"
+    hba = Path(pg_server.pgdata) / "pg_hba.conf"
+    line = f"local all {role} scram-sha-256\n"
+    admin = pg_server.get_uri()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("SET password_encryption = 'scram-sha-256'")
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role), sql.Literal(password)))
+        hba.write_text(line + hba.read_text())
+        conn.execute("SELECT pg_reload_conf()")
+    source_db.run(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",
+                  f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role}")
+    yield role, password, source_db.url.replace(f"postgres:{SECRET}@", f"{role}:{password}@")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        hba.write_text(hba.read_text().replace(line, ""))
+        conn.execute("SELECT pg_reload_conf()")
+    source_db.run(f"DROP OWNED BY {role}")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
 
 
 @pytest.fixture

@@ -38,10 +38,16 @@ class MariaDb:
         user = ["--user=root"] if os.geteuid() == 0 else []
         subprocess.run([install, "--no-defaults", f"--datadir={data}", "--auth-root-authentication-method=normal",
                         "--skip-test-db", *user], check=True, capture_output=True, timeout=120)
-        self.log = (root / "server.log").open("wb")
+        self.server, self.data, self.user = server, data, user
+        self.start()
+
+    def start(self) -> None:
+        """Start (or, after ``kill``, restart: InnoDB recovers) the server on the same data directory."""
+        Path(self.socket).unlink(missing_ok=True)  # a killed server leaves its socket file behind
+        self.log = (self.root / "server.log").open("ab")
         self.process = subprocess.Popen(
-            [server, "--no-defaults", f"--datadir={data}", f"--socket={self.socket}", "--skip-networking",
-             f"--pid-file={root / 'server.pid'}", "--innodb-buffer-pool-size=64M", "--skip-log-bin", *user],
+            [self.server, "--no-defaults", f"--datadir={self.data}", f"--socket={self.socket}", "--skip-networking",
+             f"--pid-file={self.root / 'server.pid'}", "--innodb-buffer-pool-size=64M", "--skip-log-bin", *self.user],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         for _ in range(600):
@@ -50,7 +56,7 @@ class MariaDb:
             time.sleep(0.1)
         if not Path(self.socket).exists():
             self.stop()
-            raise RuntimeError(f"MariaDB did not start: {(root / 'server.log').read_text(errors='replace')[-2000:]}")
+            raise RuntimeError(f"MariaDB did not start: {(self.root / 'server.log').read_text(errors='replace')[-2000:]}")
 
     def url(self, database: str, password: str = "") -> str:
         return f"mysql://root:{password}@localhost/{database}?unix_socket={self.socket}"
@@ -62,23 +68,28 @@ class MariaDb:
         self.password = password
 
     def sql(self, *statements: str, database: str | None = None) -> None:
-        import mysql.connector
+        import asyncio
 
-        conn = mysql.connector.connect(unix_socket=self.socket, user="root", password=self.password, database=database,
-                                       autocommit=True, use_pure=True)
-        try:
-            cur = conn.cursor()
-            for statement in statements:
-                cur.execute(statement)
-            cur.close()
-        finally:
-            conn.close()
+        import asyncmy
+
+        async def run() -> None:
+            conn = await asyncmy.connect(unix_socket=self.socket, user="root", password=self.password,
+                                         database=database, autocommit=True)
+            try:
+                async with conn.cursor() as cur:
+                    for statement in statements:
+                        await cur.execute(statement)
+            finally:
+                conn.close()
+
+        asyncio.run(run())
 
     def kill(self) -> None:
         """Kill the server outright (SIGKILL), as a crash would."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=30)
+        self.log.close()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -88,4 +99,5 @@ class MariaDb:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=30)
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()

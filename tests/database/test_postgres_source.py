@@ -159,6 +159,32 @@ def test_faults_name_the_source_and_cause_keep_the_target_and_a_rerun_completes(
     assert SECRET not in _log_text(result)
 
 
+def test_a_wrong_password_under_password_authentication_names_the_source_and_a_rerun_completes(
+        platform, source_db, password_login, monkeypatch, fault_tally):
+    role, password, good = password_login
+    make_orders(source_db)
+    monkeypatch.setenv(URL_ENV, good)
+    assets = platform.sources(entry())
+    assert platform.materialize(assets).success
+    before = platform.scalar("SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM raw.shop_orders t")
+    source_db.run("UPDATE orders SET amount = 7, modified = now() WHERE id = 1")
+    wrong = good.replace(password, "not-the-pw-4711")
+    monkeypatch.setenv(URL_ENV, wrong)
+    result = platform.materialize(assets)
+    message, logs = failure_message(result), _log_text(result)
+    leaked = sum(secret in logs for secret in ("not-the-pw-4711", password, wrong, good))
+    fault_tally.record("postgres source wrong password (scram-sha-256)", leaked=leaked)
+    assert not result.success and "source 'shop_orders' (postgres): cannot connect" in message, message
+    assert f'password authentication failed for user "{role}"' in message, message
+    assert leaked == 0
+    assert platform.scalar("SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM raw.shop_orders t") == before
+    monkeypatch.setenv(URL_ENV, good)
+    result = platform.materialize(assets)
+    assert result.success, failure_message(result)
+    assert platform.scalar("SELECT amount FROM raw.shop_orders WHERE id = 1") == 7
+    assert password not in _log_text(result)
+
+
 def test_source_server_killed_mid_extract_leaves_the_target_and_a_rerun_completes(platform, source_db, fault_tally):
     query = ("SELECT g AS id, md5(g::text) AS v, pg_sleep(CASE WHEN g % 20000 = 0 THEN 0.05 ELSE 0 END)::text AS s "
              "FROM generate_series(1, 400000) g")
@@ -217,3 +243,21 @@ def test_database_keys_are_checked_when_the_definitions_load(tmp_path):
     with pytest.raises(SourceConfigError, match="field 'landing_glob': not valid for kind 'postgres'"):
         parse({"url_env": "X", "table": "t", "primary_key": "id", "landing_glob": "*.csv"})
     assert parse({"url_env": "X", "table": "a.b", "primary_key": "id"})[0].options.table == ("a", "b")
+
+
+def test_without_a_psql_child_the_copy_is_relayed_in_process_and_lands_the_same(platform, source_db, monkeypatch):
+    from pipeline_platform.ingestion.database import postgres
+
+    make_orders(source_db)
+    assets = platform.sources(entry(deletes="detect"))
+    columns = "id, amount, big, flag, doc, raw_doc, blob, label, day, at, modified, local_ts, feeling, deleted"
+    digest = f"SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM (SELECT {columns} FROM raw.shop_orders) t"
+    loaded = {}
+    for way, psql in (("psql child", postgres.psql_binary), ("in process", lambda: None)):
+        monkeypatch.setattr(postgres, "psql_binary", psql)
+        with psycopg.connect(platform.url, autocommit=True) as conn:
+            conn.execute("DROP TABLE IF EXISTS raw.shop_orders")
+        result = platform.materialize(assets)
+        assert result.success, failure_message(result)
+        loaded[way] = (platform.scalar(digest), platform.scalar("SELECT count(*) FROM raw.shop_orders"))
+    assert loaded["psql child"] == loaded["in process"] and loaded["in process"][1] == 300

@@ -20,7 +20,7 @@ def test_every_declared_source_becomes_a_raw_asset_with_metadata_checks_and_poli
     for name in NAMES:
         key = dg.AssetKey(["raw", name])
         spec = next(iter(assets[key].specs))
-        kind = "csv" if name in ("customers", "products") else "api"
+        kind = "csv" if name in ("customers", "products") else "postgres" if name == "nps_responses" else "api"
         assert spec.group_name == "raw" and spec.kinds == {kind, "postgres"}
         assert spec.owners == ["team:data-platform"] and spec.description
         assert spec.metadata["dagster/table_name"] == f"raw.{name}"  # the database: per load, see test_csv

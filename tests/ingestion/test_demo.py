@@ -9,7 +9,7 @@ import dagster as dg
 import psycopg
 import pytest
 
-from pipeline_platform.demo import clock, shop
+from pipeline_platform.demo import clock, production, shop
 from pipeline_platform.demo.api import DemoApi
 from pipeline_platform.demo.landing import land_days, rows_for_day
 from pipeline_platform.ingestion.assets import build_raw_assets
@@ -41,7 +41,8 @@ def test_30_day_backfill_is_one_run_matching_the_source_and_reruns_change_nothin
     assert len(result.get_step_success_events()) == 5  # one step per source for the whole range
     days = [clock.day_date(n).isoformat() for n in range(30)]
     expected = {e: len({row[0] for d in days for row in rows_for_day(e, d)}) for e in ("customers", "products")}
-    expected |= {e: len(shop.snapshot(e, UNTIL, SINCE, UNTIL)) for e in ("orders", "payments", "nps_responses")}
+    expected |= {e: len(shop.snapshot(e, UNTIL, SINCE, UNTIL)) for e in ("orders", "payments")}
+    expected["nps_responses"] = len(production.rows_as_of(UNTIL))  # the production database at UNTIL
     for name, count in expected.items():
         meta = metadata_of(result, dg.AssetKey(["raw", name]))
         assert platform.scalar(f"SELECT count(*) FROM raw.{name}") == count == meta["dagster/row_count"], name
@@ -91,3 +92,31 @@ def test_next_partition_upserts_exactly_the_changed_and_soft_deleted_rows(platfo
             want = changed[order_id]
             assert row[1:5] == (want["status"], Decimal(str(want["amount"])), _ts(want["updated_at"]), _ts(want["deleted_at"]))
     assert platform.scalar("SELECT count(*) FROM raw.orders WHERE deleted_at IS NOT NULL") >= len(deleted)
+
+
+def test_the_shop_database_changes_and_the_next_days_copy_revisions_withdrawals_and_erasures(platform, demo):
+    nps = [a for a in build_raw_assets() if a.key == dg.AssetKey(["raw", "nps_responses"])]
+    assert platform.materialize(nps, tags=RANGE).success
+    before = {r[0]: r for r in production.rows_as_of(UNTIL)}
+    next_as_of, days = "2026-10-04T00:00:00+00:00", {"dagster/asset_partition_range_start": "2026-10-01",
+                                                     "dagster/asset_partition_range_end": "2026-10-03"}
+    production.sync(production.configured_url(), next_as_of)  # three shop days later, as the live API does
+    after = {r[0]: r for r in production.rows_as_of(next_as_of)}
+    revised = {k for k, r in after.items() if k in before and r[2] != before[k][2]}
+    withdrawn = {k for k, r in after.items() if k in before and r[6] and not before[k][6]}
+    erased = set(before) - set(after)
+    assert revised and withdrawn and erased, "three shop days should revise, withdraw and erase earlier answers"
+    result = platform.materialize(nps, tags=days)
+    assert result.success, failure_message(result)
+    meta = metadata_of(result, dg.AssetKey(["raw", "nps_responses"]))
+    assert meta["deleted_missing"] == len(erased) and meta["path"] == "staged"
+    with psycopg.connect(platform.url) as conn:
+        rows = {r[0]: r for r in conn.execute(
+            "SELECT response_id, score, deleted_at, _deleted_at FROM raw.nps_responses")}
+    assert set(rows) == set(before) | set(after)  # erased answers stay, marked
+    assert all(rows[k][1] == after[k][2] for k in revised)
+    assert all(rows[k][2] == after[k][6] for k in withdrawn)
+    assert {k for k, r in rows.items() if r[3] is not None} == erased
+    rerun = platform.materialize(nps, tags=days)
+    meta = metadata_of(rerun, dg.AssetKey(["raw", "nps_responses"]))
+    assert (meta["inserted"], meta["updated"], meta["deleted_missing"]) == (0, 0, 0)

@@ -11,6 +11,7 @@ value Postgres rejects or a dropped connection, is raised in the loader at its n
 from __future__ import annotations
 
 import queue
+import select
 import threading
 
 from psycopg.copy import LibpqWriter, Writer
@@ -46,4 +47,43 @@ class Background(Writer):
         self._thread.join()
         if self._error is not None:  # as psycopg's queued writer: the worker's error wins
             raise self._error
+        self._inner.finish(exc)
+
+
+class Relay(Writer):
+    """A ``LibpqWriter`` whose writes never wait for the socket, for a caller that reads another
+    connection's COPY in the same loop (``database/postgres.py``): that caller waits on both sockets
+    at once, calls ``send`` when this one is writable, and so keeps both servers busy from one thread
+    (the ``Background`` thread, woken per write, lost the GIL to the reader's per-row loop). At most
+    ``limit`` bytes wait in libpq's buffer before a write blocks, so memory stays bounded."""
+
+    def __init__(self, cursor, limit: int = 8 << 20, piece: int = 1 << 20):
+        self._inner = LibpqWriter(cursor)
+        self._pgconn = cursor.connection.pgconn
+        self.socket = self._pgconn.socket
+        self.pending, self._queued, self._limit, self._piece = False, 0, limit, piece
+
+    def write(self, data) -> None:
+        view = memoryview(data)
+        for start in range(0, len(view), self._piece):
+            while self._pgconn.put_copy_data(view[start:start + self._piece]) == 0:
+                self._wait_writable()
+        self._queued += len(view)
+        self.send()
+        while self.pending and self._queued >= self._limit:
+            self._wait_writable()
+
+    def send(self) -> None:
+        """Pass what libpq holds to the socket, as much as it takes now."""
+        self.pending = bool(self._pgconn.flush())
+        if not self.pending:
+            self._queued = 0
+
+    def _wait_writable(self) -> None:
+        select.select([], [self.socket], [])
+        self.send()
+
+    def finish(self, exc: BaseException | None = None) -> None:
+        while self.pending:
+            self._wait_writable()
         self._inner.finish(exc)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from psycopg import sql
 
-from pipeline_platform.ingestion.load.copy_writer import Background
+from pipeline_platform.ingestion.load.copy_writer import Background, Relay
 
 # Temp tables live in backend-local buffers (8 MB by default): a bigger pool keeps a large extract
 # in memory instead of spilling to disk. Must be set before the session's first temp-table access.
@@ -50,14 +50,19 @@ class Stage:
         self.columns[name] = type_
 
     @contextmanager
-    def copy(self, columns: list[str], header: bool = False, text: bool = False):
+    def copy(self, columns: list[str], header: bool = False, text: bool = False, binary: bool = False,
+             relay: bool = False):
         """A COPY ... FROM STDIN into ``columns``; yields the psycopg Copy to ``write`` bytes to:
-        CSV, or with ``text`` COPY's own text format (what ``rows.Formatter`` writes), sent from a
-        thread (``copy_writer``) so that formatting the next page overlaps Postgres taking this one."""
-        options = "FORMAT text" if text else "FORMAT csv" + (", HEADER true" if header else "")
-        stmt = sql.SQL("COPY {} ({}) FROM STDIN ({}, ENCODING 'UTF8')").format(
-            self.ident, ident_list(columns), sql.SQL(options))
+        CSV, or with ``text`` COPY's own text format (what ``rows.Formatter`` writes) or with
+        ``binary`` its binary format, sent from a thread (``copy_writer``) so that formatting the
+        next page overlaps Postgres taking this one; with ``relay`` sent without waiting instead, by
+        a caller that polls ``copy.writer`` (``copy_writer.Relay``)."""
+        options = "FORMAT binary" if binary else "FORMAT text" if text else "FORMAT csv" + (", HEADER true" if header else "")
+        encoding = "" if binary else ", ENCODING 'UTF8'"
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN ({}{})").format(
+            self.ident, ident_list(columns), sql.SQL(options), sql.SQL(encoding))
         with self.conn.cursor() as cur:
-            with cur.copy(stmt, writer=Background(cur) if text else None) as copy:
+            writer = Relay(cur) if relay else Background(cur) if text or binary else None
+            with cur.copy(stmt, writer=writer) as copy:
                 yield copy
             self.rows += max(cur.rowcount, 0)
