@@ -36,7 +36,7 @@ def test_marts_match_the_contract(built, database_url):
     types = catalog.marts_types(database_url)
     assert {key: types.get(key) for key in catalog.TYPES} == catalog.TYPES
     views = expected.rows(database_url, "SELECT table_name FROM information_schema.views WHERE table_schema = 'staging'")
-    assert {v for (v,) in views} == {f"stg_{t}" for t in ("customers", "products", "orders", "order_changes", "payments", "nps_responses", "loads")}
+    assert {v for (v,) in views} == {f"stg_{t}" for t in ("customers", "products", "orders", "payments", "nps_responses", "loads")}
 
 
 def test_fct_orders_keeps_cancelled_and_drops_deleted(built, database_url):

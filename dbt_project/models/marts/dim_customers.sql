@@ -19,7 +19,7 @@
     )
 }}
 
--- depends_on: {{ ref('stg_order_changes') }}
+-- depends_on: {{ source('raw', 'orders') }}
 with
 {% if is_incremental() %}
 touched as (

@@ -13,7 +13,7 @@
 
     Deletes: a soft-deleted order disappears from stg_orders, so no insert can remove it. The
     post-hook deletes, in the same transaction as the insert, every order soft-deleted in the window
-    (stg_order_changes: the deletion stamps updated_at, so it lands in the run of the day it
+    (macros/touched.sql: the deletion stamps updated_at, so it lands in the run of the day it
     happened, however old the order). Without a window that is every soft-deleted order. Keyed on
     the window, not an anti-join over the whole table, so a day's run costs the day.
 
@@ -42,7 +42,7 @@
         ],
         post_hook=[
             "delete from {{ this }} where order_id in (
-                select order_id from {{ ref('stg_order_changes') }} where deleted and {{ in_window('updated_at') }})"
+                select order_id from ({{ touched_orders() }}) as touched_orders where deleted)"
         ],
     )
 }}
