@@ -93,6 +93,10 @@ def upsert(conn, spec, stage: Stage, load_id: int) -> dict:
         ident=ident_list(identity), ties=ties, wanted=wanted,
         src_n=sql.SQL(", ").join(sql.SQL("src.{}").format(sql.Identifier(c)) for c in cols),
     )
+    # Statistics for the stage, which autovacuum never sees (a TEMP table): without them the planner
+    # takes the deduplicated file for 200 rows and probes the primary key once per row (1M probes:
+    # ~1.8 s) instead of one hash join with the table.
+    conn.execute(sql.SQL("ANALYZE {}").format(stage.ident))
     # No query parameters: a column named "%(load_id)s" or "100%s" would be parsed as a placeholder.
     inserted, updated, deleted_n, keys_n, rows_n, examples = conn.execute(query).fetchone()
     duplicates = {"duplicate_rows": int(rows_n), "duplicate_keys": keys_n, "examples": examples, "identity": identity}
