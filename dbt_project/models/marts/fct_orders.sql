@@ -15,7 +15,9 @@
     post-hook deletes, in the same transaction as the insert, every order soft-deleted in the window
     (macros/touched.sql: the deletion stamps updated_at, so it lands in the run of the day it
     happened, however old the order). Without a window that is every soft-deleted order. Keyed on
-    the window, not an anti-join over the whole table, so a day's run costs the day.
+    the window, not an anti-join over the whole table, so a day's run costs the day. A row removed
+    from raw outright (by hand: the loaders never delete) leaves nothing in any window; `dbt build
+    --full-refresh` rebuilds from what raw holds.
 
     Indexes: order_id (delete+insert and the deletion find their rows without a scan), customer_id
     and order_date (the customer and daily marts recount only what the window touched). Created
