@@ -19,3 +19,19 @@
     {%- endif %}
     group by customer_id
 {% endmacro %}
+
+{#
+    The CTEs both customer marts start from: `orders`, the totals of the customers to (re)select,
+    and in an incremental run `touched`, those customers (macros/touched.sql); the model keeps its
+    rows to `touched` when it exists (is_incremental()).
+#}
+{% macro customer_totals_ctes() %}
+    {%- if is_incremental() %}
+touched as (
+    {{ touched_customers() }}
+),
+    {%- endif %}
+orders as (
+    {{ customer_order_totals('select customer_id from touched' if is_incremental() else none) }}
+)
+{%- endmacro %}

@@ -13,22 +13,14 @@
     config(
         materialized='incremental',
         unique_key='customer_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='sync_all_columns',
         indexes=[{'columns': ['customer_id'], 'unique': True}],
     )
 }}
 
 -- depends_on: {{ source('raw', 'orders') }}
 with
-{% if is_incremental() %}
-touched as (
-    {{ touched_customers() }}
-),
-{% endif %}
-orders as (
-    {{ customer_order_totals('select customer_id from touched' if is_incremental() else none) }}
-)
+
+{{ customer_totals_ctes() }}
 
 select
     c.customer_id,

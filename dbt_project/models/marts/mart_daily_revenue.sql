@@ -12,8 +12,6 @@
     config(
         materialized='incremental',
         unique_key='order_date',
-        incremental_strategy='delete+insert',
-        on_schema_change='sync_all_columns',
         indexes=[{'columns': ['order_date'], 'unique': True}],
         post_hook=["delete from {{ this }} where orders = 0"],
     )

@@ -10,8 +10,6 @@
     config(
         materialized='incremental',
         unique_key='response_date',
-        incremental_strategy='delete+insert',
-        on_schema_change='sync_all_columns',
         indexes=[{'columns': ['response_date'], 'unique': True}],
     )
 }}
