@@ -37,7 +37,7 @@ def parse(argv=None):
     p.add_argument("--memory-rows", default="1000000,5000000", help="small,large rows for the memory case")
     p.add_argument("--memory-api-rows", default="100000,500000", help="small,large records, memory (api)")
     p.add_argument("--location-models", type=int, default=1000, help="dbt models of the big project, location-load")
-    p.add_argument("--incremental-scale", type=float, default=3.0, help="demo shop volume for incremental")
+    p.add_argument("--incremental-scale", type=float, default=10.0, help="demo shop volume for incremental (10: the issue's 10x)")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--memory-repeats", type=int, default=None, help="repeats for memory (default: --repeats)")
     p.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness, not performance")

@@ -1,7 +1,7 @@
 {#
     Views are replaced in place (CREATE OR REPLACE VIEW) instead of dbt's default "create
     __dbt_tmp, rename, drop the old one CASCADE". That cascade would silently drop every
-    materialized view built on a staging view (mart_nps_daily reads stg_nps_responses): dbt does
+    materialized view built on a staging view (as mart_nps_daily was before it became incremental): dbt does
     re-create it later in the run, but meanwhile the dashboard finds no relation and errors, and
     the view is rebuilt from scratch instead of refreshed. CREATE OR REPLACE keeps dependents.
 

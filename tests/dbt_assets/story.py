@@ -69,7 +69,9 @@ def run_story(url: str, instance: dg.DagsterInstance, copy: Path) -> dict:
     assert real("docs", keys=[dg.AssetKey("dbt_docs")]).success
     raw_changes.apply(url, raw_changes.NEGATIVE_DAY4)
     real("negative", keys=[*models, DEPLOY], partition="2026-09-04")
-    raw_changes.apply(url, ["DELETE FROM raw.orders WHERE order_id = 107"])  # undo: the next run drops it
+    # undo, as the source would: the order is soft-deleted on day 3, so the next (day-3) run drops it
+    raw_changes.apply(url, ["UPDATE raw.orders SET deleted_at = '2026-09-03 20:00+00', "
+                            "updated_at = '2026-09-03 20:00+00' WHERE order_id = 107"])
 
     edit(copy / "models" / "staging" / "stg_orders.sql", ADD_STG)
     edit(copy / "models" / "marts" / "fct_orders.sql", ADD_FCT)

@@ -40,8 +40,10 @@ def test_only_incremental_models_are_daily_with_single_run_backfills(models, man
         assert spec.owners == ["analytics@example.com"] and spec.code_version
         assert spec.automation_condition is not None
     daily = {k for k, spec in specs.items() if spec.partitions_def is not None}
-    assert daily == {"marts/fct_orders"}  # the one incremental model; every other one: once per run
-    assert specs["marts/fct_orders"].partitions_def == daily_partitions()
+    incremental = {f"marts/{name}" for name in ("fct_orders", "dim_customers", "customer_lifetime_value",
+                                                 "mart_daily_revenue", "mart_nps_daily")}
+    assert daily == incremental  # the incremental models; every other one: once per run
+    assert all(specs[key].partitions_def == daily_partitions() for key in daily)
     assert models.backfill_policy == dg.BackfillPolicy.single_run()
     assert models.op.name == "warehouse_models"  # one op: one step, one dbt build per run
 

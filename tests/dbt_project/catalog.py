@@ -12,8 +12,8 @@ from .expected import rows
 CONTRACT = {
     "fct_orders": ("r", "order_id customer_id product_id order_date ordered_at status quantity amount paid_amount updated_at"),
     "dim_customers": ("r", "customer_id name email country signup_date first_order_date order_count"),
-    "mart_daily_revenue": ("m", "order_date orders revenue customers"),
-    "mart_nps_daily": ("m", "response_date responses promoters passives detractors nps"),
+    "mart_daily_revenue": ("r", "order_date orders revenue customers"),
+    "mart_nps_daily": ("r", "response_date responses promoters passives detractors nps"),
     "customer_lifetime_value": ("r", "customer_id name country orders lifetime_value first_order_date last_order_date"),
     "mart_build_info": ("r", "data_version built_at data_as_of"),
 }
@@ -31,12 +31,13 @@ TYPES = {  # the column types the contract pins down
 
 
 def marts_relations(url: str) -> dict[str, tuple[str, str]]:
-    """relname -> (relkind, space-separated columns in order) for every relation in ``marts``."""
+    """relname -> (relkind, space-separated columns in order) for every relation in ``marts`` that
+    holds or shows rows (tables, views, materialized views; not the indexes of the incremental marts)."""
     found = rows(url, """
         SELECT c.relname, c.relkind, string_agg(a.attname, ' ' ORDER BY a.attnum)
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-        WHERE n.nspname = 'marts' GROUP BY 1, 2""")
+        WHERE n.nspname = 'marts' AND c.relkind IN ('r', 'p', 'v', 'm') GROUP BY 1, 2""")
     return {name: (kind, cols) for name, kind, cols in found}
 
 

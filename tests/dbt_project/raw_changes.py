@@ -18,6 +18,27 @@ DAY3 = [
     "'2026-09-03 12:00+00', 1, now())",
 ]
 
+# Late changes for the incremental marts (tests/dbt_project/test_incremental_marts.py), on top of DAY3:
+# each reaches back to a day (or customer) an earlier window already built.
+LATE_DAY3 = [
+    # customer 3 (signed up on day 2, no orders) changes name on day 3
+    "UPDATE raw.customers SET name = 'Cyd', updated_at = '2026-09-03 09:00+00' WHERE customer_id = 3",
+    # an NPS answer given on day 1 reaches the warehouse on day 3 (late arrival)
+    "INSERT INTO raw.nps_responses VALUES (950, 2, 10, 'late', '2026-09-01 18:00+00', "
+    "'2026-09-03 08:00+00', 1, now())",
+]
+LATE_DAY4 = [
+    # day 2 loses every counted order: 105 is cancelled and 104 soft-deleted on day 4
+    "UPDATE raw.orders SET status = 'cancelled', updated_at = '2026-09-04 09:00+00' WHERE order_id = 105",
+    "UPDATE raw.orders SET deleted_at = '2026-09-04 10:00+00', updated_at = '2026-09-04 10:00+00' "
+    "WHERE order_id = 104",
+    # a day-2 NPS answer is corrected on day 4 (0 -> 9)
+    "UPDATE raw.nps_responses SET score = 9, updated_at = '2026-09-04 11:00+00' WHERE response_id = 908",
+    # customer 3 places a first order on day 4
+    "INSERT INTO raw.orders VALUES (108, 3, 11, 2, 25.00, 'placed', '2026-09-04 13:00+00', "
+    "'2026-09-04 13:00+00', null, 1, now())",
+]
+
 NEGATIVE_DAY4 = [  # a sign error in the extract
     "INSERT INTO raw.orders VALUES (107, 1, 10, 1, -1000.00, 'placed', '2026-09-04 15:00+00', "
     "'2026-09-04 15:00+00', null, 1, now())",

@@ -32,7 +32,7 @@ POINTS = {
                "SELECT bytes_processed FROM pg_stat_progress_copy WHERE command = 'COPY FROM' "
                "AND bytes_processed >= %(half)s"),
     "apply": ("Postgres killed during the upsert",
-              "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'WITH src AS MATERIALIZED%%'"),
+              "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'WITH src AS %%'"),
 }
 FINGERPRINT = "SELECT count(*) || ':' || md5(string_agg(t::text, E'\\n' ORDER BY t.id)) FROM raw.{} t"
 
