@@ -52,13 +52,15 @@ def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
         conn.autocommit, phase = False, "load"
         try:
             counts, extra, dupes = _load(context, conn, spec, window, load_id)
+            table.index_cursor(conn, spec)
             if after := KINDS[spec.kind].after_apply:
                 extra = {**extra, **after(conn, spec)}
+            emptied = extra["path"] == "direct COPY" and spec.load == "upsert"  # direct.usable: it was empty
+            row_count = counts["table_rows"] = audit.table_rows(conn, spec, counts, emptied)
             audit.finish_load(conn, load_id, counts)
             phase = "commit"
             conn.commit()
             phase = "report"
-            row_count = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target)).fetchone()[0]
             table_name = f"{conn.info.dbname}.{spec.schema}.{spec.table}"
             preview = metadata.preview(conn, target, load_id)
             results = checks.evaluate(conn, spec, target, counts["rows_read"], row_count, dupes)

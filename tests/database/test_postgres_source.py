@@ -83,6 +83,32 @@ def test_incremental_updates_soft_and_hard_deletes_then_a_rerun_changes_nothing(
     assert metadata_of(again, KEY)["deleted_missing"] == 0
 
 
+def test_an_increment_reads_its_high_water_mark_from_an_index_and_counts_rows_without_a_scan(platform, source_db):
+    make_orders(source_db)
+    assets = platform.sources(entry())
+    first = platform.materialize(assets)
+    assert first.success, failure_message(first)
+    # the first load leaves an index leading with the cursor, so max(cursor) is one probe
+    plan = platform.scalar("EXPLAIN (FORMAT JSON) SELECT max(modified) FROM raw.shop_orders")
+    assert "Index Only Scan" in str(plan) or "Index Scan" in str(plan), plan
+    assert metadata_of(first, KEY)["dagster/row_count"] == 300
+    source_db.run("INSERT INTO orders (id, amount, modified) SELECT g, 1, TIMESTAMPTZ '2026-09-06 00:00+00' "
+                  "FROM generate_series(1001, 1010) g",
+                  "UPDATE orders SET amount = 2, modified = TIMESTAMPTZ '2026-09-06 00:00+00' WHERE id = 7")
+    second = platform.materialize(assets)
+    assert second.success, failure_message(second)
+    # the count is the last load's plus what this one inserted, and it is the table's real count
+    assert metadata_of(second, KEY)["dagster/row_count"] == 310 == platform.scalar("SELECT count(*) FROM raw.shop_orders")
+    assert platform.last_load("shop_orders")["table_rows"] == 310
+    # a load recorded before counts were kept (table_rows NULL) is counted once, exactly
+    with psycopg.connect(platform.url, autocommit=True) as conn:
+        conn.execute("UPDATE raw._loads SET table_rows = NULL WHERE asset = 'shop_orders'")
+    source_db.run("INSERT INTO orders (id, amount, modified) VALUES (2000, 1, TIMESTAMPTZ '2026-09-07 00:00+00')")
+    third = platform.materialize(assets)
+    assert third.success and metadata_of(third, KEY)["dagster/row_count"] == 311
+    assert platform.last_load("shop_orders")["table_rows"] == 311
+
+
 def test_a_daily_partition_loads_exactly_its_days_rows(platform, source_db):
     make_orders(source_db)
     assets = platform.sources(entry(partitioned="daily"))

@@ -10,8 +10,9 @@ so each load holds a liveness lock and the next load marks the dead ones failed:
 from __future__ import annotations
 
 import dagster as dg
+from psycopg import sql
 
-from pipeline_platform.ingestion.load.table import SCHEMA
+from pipeline_platform.ingestion.load.table import SCHEMA, target
 
 LOADS = f"{SCHEMA}._loads"
 DDL = f"""
@@ -28,9 +29,13 @@ CREATE TABLE IF NOT EXISTS {LOADS} (
     status text NOT NULL DEFAULT 'running',
     error text,
     started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    finished_at timestamptz
+    finished_at timestamptz,
+    table_rows bigint
 )
 """
+# Added after the table first shipped; altered only where missing (the ALTER's lock would queue readers).
+TABLE_ROWS = (f"SELECT NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '{LOADS}'::regclass "
+              "AND attname = 'table_rows' AND NOT attisdropped)")
 
 
 # A live load holds a session advisory lock on (hashtext('raw._loads'), load id) for as long as its connection
@@ -53,6 +58,8 @@ def start_load(conn, asset: str, run_id: str | None, partition_key: str | None) 
     with conn.transaction():  # parallel first loads must not race on CREATE ... IF NOT EXISTS
         conn.execute(f"SELECT pg_advisory_xact_lock(hashtext('{LOADS}'))")
         conn.execute(DDL)
+        if conn.execute(TABLE_ROWS).fetchone()[0]:
+            conn.execute(f"ALTER TABLE {LOADS} ADD COLUMN table_rows bigint")
         conn.execute(
             f"WITH running AS MATERIALIZED (SELECT load_id FROM {LOADS} WHERE status = 'running') "
             f"UPDATE {LOADS} AS l SET status = 'failed', finished_at = clock_timestamp(), error = %s "
@@ -67,11 +74,30 @@ def start_load(conn, asset: str, run_id: str | None, partition_key: str | None) 
     return row[0]
 
 
+def table_rows(conn, spec, counts: dict, emptied: bool) -> int:
+    """The target's row count once this load commits, without counting a large table again: the
+    last successful load of the asset recorded its count, and a load only adds rows (an upsert
+    marks deletes, never removes), so it is that count plus what this load inserted; a full
+    refresh, or a direct COPY into an empty table (``emptied``), holds exactly what it inserted.
+    A table first loaded before the count was kept is counted, once. Run inside the load's
+    transaction, under its table lock, so no other load of the table is between the two."""
+    if spec.load == "full_refresh" or emptied:
+        return counts["inserted"]
+    last = conn.execute(
+        f"SELECT table_rows FROM {LOADS} WHERE asset = %s AND status = 'success' ORDER BY finished_at DESC LIMIT 1",
+        (spec.name,),
+    ).fetchone()
+    if last is not None and last[0] is not None:
+        return last[0] + counts["inserted"]
+    return conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target(spec.table, spec.schema))).fetchone()[0]
+
+
 def finish_load(conn, load_id: int, counts: dict) -> None:
     """Mark success inside the load's own transaction: it commits exactly when the data does."""
     conn.execute(
         f"UPDATE {LOADS} SET status='success', finished_at=clock_timestamp(), rows_read=%(rows_read)s, "
-        "inserted=%(inserted)s, updated=%(updated)s, deleted=%(deleted)s WHERE load_id=%(load_id)s",
+        "inserted=%(inserted)s, updated=%(updated)s, deleted=%(deleted)s, table_rows=%(table_rows)s "
+        "WHERE load_id=%(load_id)s",
         {**counts, "load_id": load_id},
     )
 
