@@ -23,3 +23,20 @@
     union
     select customer_id from ({{ touched_orders() }}) as touched_orders
 {% endmacro %}
+
+{#
+    The UTC response days whose NPS answers changed in the window: answered, revised or withdrawn
+    (deleted_at set; the source moves updated_at with it, the extract cursor), or erased (gone
+    from the source: the load sets `_deleted_at` to its own time and leaves updated_at alone).
+    stg_nps_responses hides withdrawn and erased answers, so this reads the raw rows.
+
+    `_deleted_at` is the load's wall-clock time, not a source time: the load for day D runs on
+    D or later (a backfill, or the demo's simulated days, long after), so an erasure is caught
+    from the window's start on with no end (in_window open_end). A later window may re-select the
+    same day again; recomputing a day is idempotent, so that costs time, never correctness.
+#}
+{% macro touched_response_days() %}
+    select distinct {{ utc_date('responded_at') }} as response_date
+    from {{ source('raw', 'nps_responses') }}
+    where {{ in_window('updated_at') }} or {{ in_window('_deleted_at', open_end=true) }}
+{% endmacro %}

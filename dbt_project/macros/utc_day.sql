@@ -21,10 +21,14 @@
     dbt re-parse the whole project (seconds per run), a changed env var only the models using it.
     `true` when no window was given (a full selection). Half-open so consecutive Dagster
     partitions (end = next day's start) never overlap.
+
+    open_end=true drops the upper bound, for columns stamped with the load's wall-clock time
+    rather than a source time (an erasure's `_deleted_at`): a partition's load runs during or after
+    its day, so its stamps fall at or after the window's start but often past its end.
 #}
-{% macro in_window(column) -%}
+{% macro in_window(column, open_end=false) -%}
     {%- set min_date = var('min_date', none) or env_var('PIPELINE_DBT_MIN_DATE', '') -%}
-    {%- set max_date = var('max_date', none) or env_var('PIPELINE_DBT_MAX_DATE', '') -%}
+    {%- set max_date = none if open_end else (var('max_date', none) or env_var('PIPELINE_DBT_MAX_DATE', '')) -%}
     {%- if min_date and max_date -%}
         ({{ column }} >= {{ utc_day_start(min_date) }} and {{ column }} < {{ utc_day_start(max_date) }})
     {%- elif min_date -%}

@@ -38,7 +38,8 @@ def daily_revenue(url: str) -> list[tuple]:
 
 def nps_daily(url: str) -> list[tuple]:
     days = defaultdict(list)
-    for score, at in rows(url, "SELECT score, responded_at FROM raw.nps_responses"):
+    live = "SELECT score, responded_at FROM raw.nps_responses WHERE deleted_at IS NULL AND _deleted_at IS NULL"
+    for score, at in rows(url, live):
         days[utc_day(at)].append(score)
     out = []
     for day, scores in sorted(days.items()):

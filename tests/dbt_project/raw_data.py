@@ -55,7 +55,7 @@ def seed(url: str) -> None:
             conn.execute("INSERT INTO raw.payments VALUES (%s,%s,%s,%s,%s,%s,1,now())",
                          (pay_id, oid, amount, method, ts(at), ts(at)))
         for rid, (day, score) in enumerate(NPS, start=900):
-            conn.execute("INSERT INTO raw.nps_responses VALUES (%s,1,%s,'',%s,%s,1,now())",
+            conn.execute("INSERT INTO raw.nps_responses VALUES (%s,1,%s,'',%s,%s,null,1,now(),null)",
                          (rid, score, ts(f"{day} 12:00"), ts(f"{day} 12:00")))
         conn.execute(
             "INSERT INTO raw._loads (asset, status, started_at, finished_at) VALUES "

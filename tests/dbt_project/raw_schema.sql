@@ -9,9 +9,10 @@ CREATE TABLE raw.orders (order_id bigint PRIMARY KEY, customer_id bigint, produc
   deleted_at timestamptz, _load_id bigint, _loaded_at timestamptz);
 CREATE TABLE raw.payments (payment_id bigint PRIMARY KEY, order_id bigint, amount numeric(12,2),
   method text, paid_at timestamptz, updated_at timestamptz, _load_id bigint, _loaded_at timestamptz);
+-- nps_responses is copied from a database with `deletes: detect`: the load adds _deleted_at last.
 CREATE TABLE raw.nps_responses (response_id bigint PRIMARY KEY, customer_id bigint, score int,
-  comment text, responded_at timestamptz, updated_at timestamptz, _load_id bigint,
-  _loaded_at timestamptz);
+  comment text, responded_at timestamptz, updated_at timestamptz, deleted_at timestamptz,
+  _load_id bigint, _loaded_at timestamptz, _deleted_at timestamptz);
 CREATE TABLE raw._loads (load_id bigserial PRIMARY KEY, asset text NOT NULL, run_id text,
   partition_key text, rows_read bigint, inserted bigint, updated bigint, deleted bigint,
   status text NOT NULL DEFAULT 'running', error text,

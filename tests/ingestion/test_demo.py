@@ -1,9 +1,13 @@
-"""The real sources.yaml against the demo shop: a 30-day single-run backfill, reruns, next-day changes."""
+"""The real sources.yaml against the demo shop: a 30-day single-run backfill, reruns, next-day changes
+(and, for the NPS answers, what the next days' dbt run makes of them)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import dagster as dg
 import psycopg
@@ -13,6 +17,7 @@ from pipeline_platform.demo import clock, production, shop
 from pipeline_platform.demo.api import DemoApi
 from pipeline_platform.demo.landing import land_days, rows_for_day
 from pipeline_platform.ingestion.assets import build_raw_assets
+from tests.dbt_project.conftest import command, environment
 from tests.ingestion.conftest import failure_message, metadata_of
 
 FIRST, LAST = "2026-09-01", "2026-09-30"
@@ -94,9 +99,29 @@ def test_next_partition_upserts_exactly_the_changed_and_soft_deleted_rows(platfo
     assert platform.scalar("SELECT count(*) FROM raw.orders WHERE deleted_at IS NOT NULL") >= len(deleted)
 
 
-def test_the_shop_database_changes_and_the_next_days_copy_revisions_withdrawals_and_erasures(platform, demo):
+def nps_marts(url: str, target: Path, window: dict | None = None) -> dict:
+    """Build stg_nps_responses and mart_nps_daily with the real dbt CLI (over a window: the
+    incremental path a daily run takes); returns the mart's responses by day."""
+    cmd = command(target, "run", "--select", "stg_nps_responses", "mart_nps_daily")
+    proc = subprocess.run(cmd + (["--vars", json.dumps(window)] if window else []), env=environment(url),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    with psycopg.connect(url) as conn:
+        return dict(conn.execute("SELECT response_date, responses FROM marts.mart_nps_daily").fetchall())
+
+
+def live_answers(url: str) -> dict:
+    """The shop database's answers neither withdrawn nor erased, counted by UTC day."""
+    with psycopg.connect(url) as conn:
+        return dict(conn.execute("SELECT (responded_at AT TIME ZONE 'UTC')::date, count(*) FROM public.nps_responses "
+                                 "WHERE deleted_at IS NULL GROUP BY 1").fetchall())
+
+
+def test_the_shop_database_changes_and_the_next_days_copy_revisions_withdrawals_and_erasures(platform, demo, tmp_path):
     nps = [a for a in build_raw_assets() if a.key == dg.AssetKey(["raw", "nps_responses"])]
     assert platform.materialize(nps, tags=RANGE).success
+    first = nps_marts(platform.url, tmp_path)
+    assert first == live_answers(production.configured_url())
     before = {r[0]: r for r in production.rows_as_of(UNTIL)}
     next_as_of, days = "2026-10-04T00:00:00+00:00", {"dagster/asset_partition_range_start": "2026-10-01",
                                                      "dagster/asset_partition_range_end": "2026-10-03"}
@@ -117,6 +142,11 @@ def test_the_shop_database_changes_and_the_next_days_copy_revisions_withdrawals_
     assert all(rows[k][1] == after[k][2] for k in revised)
     assert all(rows[k][2] == after[k][6] for k in withdrawn)
     assert {k for k, r in rows.items() if r[3] is not None} == erased
+    # the next days' incremental dbt run drops withdrawn and erased answers from their (September) days
+    changed_days = {before[k][4].date() for k in withdrawn | erased}
+    marts = nps_marts(platform.url, tmp_path, {"min_date": "2026-10-01", "max_date": "2026-10-04"})
+    assert marts == live_answers(production.configured_url())
+    assert all(marts.get(day, 0) < first[day] for day in changed_days)
     rerun = platform.materialize(nps, tags=days)
     meta = metadata_of(rerun, dg.AssetKey(["raw", "nps_responses"]))
     assert (meta["inserted"], meta["updated"], meta["deleted_missing"]) == (0, 0, 0)

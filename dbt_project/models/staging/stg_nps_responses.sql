@@ -1,4 +1,6 @@
--- NPS answers with the UTC day they were given and their NPS category.
+-- Live NPS answers with the UTC day they were given and their NPS category: answers withdrawn in
+-- the source (deleted_at) or erased from it (_deleted_at, set by the load's `deletes: detect`)
+-- do not count.
 select
     response_id::bigint              as response_id,
     customer_id::bigint              as customer_id,
@@ -14,3 +16,4 @@ select
     updated_at::timestamptz          as updated_at,
     _loaded_at                       as loaded_at
 from {{ source('raw', 'nps_responses') }}
+where deleted_at is null and _deleted_at is null
