@@ -37,6 +37,7 @@ import pytest
 
 from pipeline_platform.demo.api import DemoApi
 from pipeline_platform.demo.contract import CSV_ENTITIES, PRIMARY_KEYS
+from pipeline_platform.demo import production
 from pipeline_platform.demo.landing import file_path, land_days
 from tests.helpers import platform_env
 from tests.reliability.crashable import CrashableServer
@@ -54,11 +55,14 @@ def shop(tmp_path_factory):
     server = CrashableServer()  # its own server: the prepared dbt manifest names the database "warehouse"
     land_days(root / "landing", DAY_BEFORE, DAY, as_of=AS_OF)
     try:
-        with DemoApi(port=0, as_of=AS_OF) as api:
-            env = platform_env(**run_env(root, server.url, api.url, root / "landing", AS_OF))
-            seed = start_run(env, root, DAY_BEFORE, "history")
-            assert seed.wait(timeout=BOUND) == 0, tail(root, "history")
-            yield root, server.url, env
+        with pytest.MonkeyPatch.context() as env_patch:
+            # The demo API brings the shop's production database beside this server's warehouse to AS_OF.
+            env_patch.setenv(production.URL_ENV, production.database_url(server.url))
+            with DemoApi(port=0, as_of=AS_OF) as api:
+                env = platform_env(**run_env(root, server.url, api.url, root / "landing", AS_OF))
+                seed = start_run(env, root, DAY_BEFORE, "history")
+                assert seed.wait(timeout=BOUND) == 0, tail(root, "history")
+                yield root, server.url, env
     finally:
         server.close()
 

@@ -10,7 +10,6 @@ storage, as in production. The instance is the repo's ``dagster.yaml`` unchanged
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -62,8 +61,8 @@ def run_env(root: Path, url: str, api_url: str, landing: Path, as_of: str) -> di
             "DAGSTER_POSTGRES_URL": warehouse.with_driver(url, "psycopg2"), "PIPELINE_DEMO_API_URL": api_url,
             "PIPELINE_LANDING_DIR": str(landing), "PIPELINE_DEMO_AS_OF": as_of, "DBT_TARGET_PATH": str(root / "dbt"),
             "DO_NOT_TRACK": "1",
-            # the shop's production database (tests/conftest.py), brought to ``as_of`` by the demo API
-            production.URL_ENV: os.environ[production.URL_ENV]}
+            # the shop's production database beside this warehouse, brought to ``as_of`` by the demo API
+            production.URL_ENV: production.database_url(url)}
 
 
 def start_run(env: dict, root: Path, partition: str, name: str) -> subprocess.Popen:
