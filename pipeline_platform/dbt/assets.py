@@ -20,7 +20,7 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from pipeline_platform import lifeline
 from pipeline_platform.dbt import statistics
 from pipeline_platform.dbt.build_lock import models_locked
-from pipeline_platform.dbt.cli_resource import adapter_while_running, events_with_metadata
+from pipeline_platform.dbt.cli_resource import events_with_metadata
 from pipeline_platform.dbt.invocation_env import dbt_environment
 from pipeline_platform.dbt.parse_state import keep_parse_state
 from pipeline_platform.dbt.project import dbt_project, manifest_path
@@ -65,21 +65,19 @@ def build_dbt_assets(
         specs = context.assets_def.specs_by_key
         selected = [str(specs[key].metadata[UNIQUE_ID_KEY]) for key in context.selected_asset_keys]
         with dbt_environment({**dbt_env(warehouse.url()), **window}), models_locked(warehouse.url(), selected):
-            yield from _build(context, dbt, args)
+            yield from _build(context, dbt, args, warehouse.url())
 
     return warehouse_models
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str]):
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], url: str):
     invocation = dbt.cli(args, context=context, raise_on_error=False)
-    with_adapter = adapter_while_running(dbt, invocation, args)
     with lifeline.dies_with_this_process(invocation.process.pid):
-        # dbt runs to the end before the row counts and column metadata are fetched: dagster's
-        # fetchers poll in a busy loop while they wait for dbt's next event, and on a small
-        # machine those spinning threads take the cores dbt and Postgres need.
+        # dbt runs to the end before the row counts and column metadata are fetched, all models at
+        # once in two queries (``events_with_metadata``): nothing competes with dbt for the cores.
         events = list(invocation.stream())
         keep_parse_state(invocation)
-        yield from events_with_metadata(events, with_adapter())
+        yield from events_with_metadata(events, invocation, url)
     results_file = invocation.target_path / "run_results.json"
     failed = failed_nodes(json.loads(results_file.read_text())) if results_file.exists() else []
     if failed or not invocation.is_successful():

@@ -1,30 +1,32 @@
-"""The dbt CLI resource, minus the seconds dagster-dbt spends before dbt even starts.
+"""The dbt CLI resource, minus the seconds dagster-dbt spends before and after dbt runs.
 
 dagster-dbt asks the executable for its version on every new resource instance, i.e. once per dbt
 step, and that child process spends ~3 s importing dbt just to print a number. The executable here
 is always the one installed next to this interpreter (run workers may not have the venv's bin on
 PATH), so its version is the installed dbt-core's, read from package metadata instead. It also
-builds a dbt adapter (parsing every dbt macro: 1-3 s) before starting dbt, though only the row
-count and column metadata fetched after the build use it; ``adapter_while_running`` builds it on a
-thread while dbt runs, and commands that fetch nothing (``docs generate``) never build it.
+builds a dbt adapter (parsing every dbt macro: 1-3 s of CPU beside the running dbt) only to fetch
+row counts and column schemas afterwards, one connection and query per model and per parent;
+``events_with_metadata`` fetches the same metadata (``dagster/row_count``, column schema, column
+lineage) with two queries over one psycopg connection to the warehouse (always Postgres), so no
+adapter is ever built.
 
-dagster-dbt has no public hook for either, nor for fetching row counts over events already read
-(``events_with_metadata``), so this is the one module that uses dagster-dbt internals: ``WRITTEN_FOR``
-pins the release series it was checked against and ``RELIED_ON`` names each internal;
+dagster-dbt has no public hook for either, nor for building its metadata from columns fetched
+elsewhere, so this is the one module that uses dagster-dbt internals: ``WRITTEN_FOR`` pins the
+release series it was checked against and ``RELIED_ON`` names each internal;
 tests/foundation/test_private_apis.py fails naming what changed when an upgrade breaks one.
 """
 
 import logging
 import sys
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
+import psycopg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject
-from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 from packaging import version
+from psycopg import sql
 
 from pipeline_platform.dbt.project import dbt_project
 
@@ -35,10 +37,13 @@ WRITTEN_FOR = {"dagster-dbt": "0.29"}
 RELIED_ON = {  # dotted name -> parameter names relied on (None: only that it exists)
     "dagster_dbt.DbtCliResource._cli_version": None,
     "dagster_dbt.DbtCliResource._initialize_dbt_core_adapter": ("args",),
-    "dagster_dbt.DbtCliInvocation.adapter": None,
-    "dagster_dbt.core.dbt_event_iterator.DbtEventIterator.__init__": ("events", "dbt_cli_invocation"),
-    "dagster_dbt.core.dbt_event_iterator.DbtEventIterator.fetch_row_counts": (),
-    "dagster_dbt.core.dbt_event_iterator.DbtEventIterator.fetch_column_metadata": ("with_column_lineage",),
+    "dagster._core.definitions.metadata.TableMetadataSet": None,  # its row_count and storage_kind fields
+    "dagster_dbt.asset_utils.default_metadata_from_dbt_resource_props": ("dbt_resource_props",),
+    "dagster_dbt.core.dbt_cli_event.EventHistoryMetadata": ("columns", "parents"),
+    "dagster_dbt.core.dbt_cli_event._build_column_lineage_metadata": (
+        "event_history_metadata", "dbt_resource_props", "manifest", "dagster_dbt_translator", "target_path", "project"),
+    "dbt.adapters.postgres.column.PostgresColumn.__init__": (
+        "column", "dtype", "char_size", "numeric_precision", "numeric_scale"),
 }
 # dagster-dbt code that must still use what is overridden here, or the override is silently skipped.
 CALLED_BY = (("dagster_dbt.DbtCliResource.cli", "_initialize_dbt_core_adapter"),
@@ -53,35 +58,99 @@ class PlatformDbtCliResource(DbtCliResource):
         return super()._cli_version  # a dbt elsewhere (e.g. configured by hand): ask it
 
     def _initialize_dbt_core_adapter(self, args):
-        return None  # see adapter_while_running
+        return None  # see events_with_metadata
 
 
-def adapter_while_running(dbt: DbtCliResource, invocation: DbtCliInvocation, args: Sequence[str]) -> Callable[[], DbtCliInvocation]:
-    """Start building ``invocation``'s adapter beside the running dbt; the returned call attaches it."""
-    if invocation.adapter is not None or not isinstance(dbt, PlatformDbtCliResource):
-        return lambda: invocation
-    done: list = []
+COLUMNS = """
+SELECT table_schema, table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale
+FROM information_schema.columns
+WHERE (table_schema, table_name) IN (SELECT * FROM unnest(%(schemas)s::text[], %(names)s::text[]))
+ORDER BY table_schema, table_name, ordinal_position
+"""
 
-    def build():
-        try:  # best effort, as in dagster-dbt: without an adapter the metadata is just left out
-            done.append(DbtCliResource._initialize_dbt_core_adapter(dbt, args))
+
+def _relation(props: dict) -> tuple[str, str]:
+    """(schema, name) as dagster-dbt names a node's relation: a source's identifier, a model's alias."""
+    return props["schema"], props["identifier"] if props["unique_id"].startswith("source") else props["alias"]
+
+
+def _columns(conn, relations: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, dict]]:
+    """Each relation's columns and dbt-postgres data types (as its ``get_columns_in_relation``), in one query."""
+    from dbt.adapters.postgres.column import PostgresColumn
+
+    found: dict[tuple[str, str], dict[str, dict]] = {key: {} for key in relations}
+    schemas, names = zip(*sorted(relations)) if relations else ((), ())
+    for schema, name, *column in conn.execute(COLUMNS, {"schemas": list(schemas), "names": list(names)}):
+        found[(schema, name)][column[0]] = {"data_type": PostgresColumn(*column).data_type}
+    return found
+
+
+def _row_counts(conn, relations: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """``count(*)`` of each relation in one UNION ALL; a relation that cannot be counted is left out.
+    Schema-qualified only: the manifest's database is the one it was parsed against, not always the URL's."""
+    count = sql.SQL("SELECT {}::int, count(*) FROM {}")
+    if not relations:
+        return {}
+    union = sql.SQL(" UNION ALL ").join(count.format(i, sql.Identifier(*key)) for i, key in enumerate(relations))
+    try:
+        return {relations[i]: rows for i, rows in conn.execute(union)}
+    except psycopg.Error:
+        counts = {}
+        for key in relations:  # one bad relation must not cost the others their counts
+            try:
+                counts[key] = conn.execute(count.format(0, sql.Identifier(*key))).fetchone()[1]
+            except psycopg.Error:
+                logging.getLogger(__name__).warning("Could not count the rows of %s.%s", *key, exc_info=True)
+        return counts
+
+
+def events_with_metadata(events: Sequence, invocation: DbtCliInvocation, url: str) -> list:
+    """dbt's Dagster events, read to the end beforehand, with the metadata dagster-dbt's
+    ``fetch_row_counts().fetch_column_metadata()`` attaches, fetched in two warehouse queries."""
+    from dagster import AssetMaterialization, Output
+    from dagster._core.definitions.metadata import TableMetadataSet
+    from dagster_dbt.asset_utils import default_metadata_from_dbt_resource_props
+    from dagster_dbt.core.dbt_cli_event import EventHistoryMetadata, _build_column_lineage_metadata
+
+    manifest = invocation.manifest
+    lookup = {**manifest["nodes"], **manifest["sources"]}
+    props = [manifest["nodes"][event.metadata["unique_id"].text] for event in events]
+    relations = {_relation(p) for p in props}
+    relations |= {_relation(lookup[parent]) for p in props for parent in manifest["parent_map"].get(p["unique_id"], [])}
+    counted = [_relation(p) for e, p in zip(events, props)
+               if isinstance(e, (AssetMaterialization, Output)) and p["config"]["materialized"] != "view"]
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            columns = _columns(conn, relations)
+            counts = _row_counts(conn, counted)
+    except Exception:  # as in dagster-dbt: without the warehouse the metadata is just left out
+        logging.getLogger(__name__).warning("Could not fetch row counts and columns after dbt build", exc_info=True)
+        return list(events)
+    storage_kind = manifest.get("metadata", {}).get("adapter_type")
+    out = []
+    for event, p in zip(events, props):
+        metadata = dict(event.metadata)
+        if _relation(p) in counts and isinstance(event, (AssetMaterialization, Output)):
+            metadata.update(TableMetadataSet(row_count=counts[_relation(p)], storage_kind=storage_kind))
+        own = columns[_relation(p)]
+        metadata.update(default_metadata_from_dbt_resource_props({"columns": own}))
+        try:
+            parents = {_relation_string(lookup[parent]): columns[_relation(lookup[parent])]
+                       for parent in manifest["parent_map"].get(p["unique_id"], [])}
+            metadata.update(_build_column_lineage_metadata(
+                event_history_metadata=EventHistoryMetadata(columns=own, parents=parents),
+                dbt_resource_props=p, manifest=manifest, dagster_dbt_translator=invocation.dagster_dbt_translator,
+                target_path=invocation.target_path, project=invocation.project))
         except Exception:
-            logging.getLogger(__name__).warning("Could not create the dbt adapter for metadata", exc_info=True)
-
-    thread = threading.Thread(target=build, name="dbt-adapter", daemon=True)
-    thread.start()
-
-    def attach() -> DbtCliInvocation:
-        thread.join()
-        invocation.adapter = done[0] if done else None
-        return invocation
-
-    return attach
+            logging.getLogger(__name__).warning(
+                "Could not build column lineage for %s", p["original_file_path"], exc_info=True)
+        out.append(event.with_metadata(metadata))
+    return out
 
 
-def events_with_metadata(events: Iterable, invocation: DbtCliInvocation):
-    """dbt's Dagster events, read to the end beforehand, with row counts and column metadata fetched."""
-    return DbtEventIterator(iter(events), invocation).fetch_row_counts().fetch_column_metadata()
+def _relation_string(props: dict) -> str:
+    """The relation as dbt-postgres prints it (what dagster-dbt keys a parent's columns by)."""
+    return ".".join(f'"{part}"' for part in (props["database"], *_relation(props)))
 
 
 def dbt_resource(project: DbtProject | None = None) -> DbtCliResource:

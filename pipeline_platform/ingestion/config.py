@@ -57,7 +57,9 @@ def default_sources_file() -> Path:
 def _read(path: Path | str | None) -> tuple[Path, dict]:
     path = Path(path) if path else default_sources_file()
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        # libyaml's loader when PyYAML has it: the same documents, ~10x faster than the pure-Python
+        # one, and every process that builds the definitions reads this file several times.
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise SourceConfigError(f"{path}: cannot read sources file: {exc}") from exc
     if not isinstance(doc, dict) or set(doc) - {"defaults", "sources", "partitions"}:
