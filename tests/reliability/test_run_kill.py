@@ -114,4 +114,9 @@ def test_run_worker_killed_during_dbt_build(live, database_url, tmp_path, fault_
     assert leftovers == [] and leaked_slots == 0
     assert status == dg.DagsterRunStatus.SUCCESS, live.tails()
     assert set(built) == live_orders and 107 in built and len(built) == len(set(built))
+    # This warehouse is not the database the prepared manifest names ("warehouse"): the row count
+    # must still be fetched (a "database"."schema"."table" reference is refused across databases).
+    [record] = live.instance.fetch_materializations(dg.AssetKey(["marts", "fct_orders"]), limit=1).records
+    assert record.run_id == rerun
+    assert record.asset_materialization.metadata["dagster/row_count"].value == len(built)
 
