@@ -32,6 +32,9 @@ def commands(ctx, folder, env):
         ctx.w.psql(f"\\i {folder / 'raw.sql'}")
         for table in RAW:
             ctx.w.psql(f"\\copy raw.{table} FROM '{folder / table}.csv' WITH (FORMAT csv, HEADER true)")
+        # As a restore does: the audit table's sequence continues after the copied ids, so later
+        # loads into this warehouse (the platform's, the db cases') never reuse a load_id.
+        ctx.w.psql("SELECT setval(pg_get_serial_sequence('raw._loads', 'load_id'), max(load_id)) FROM raw._loads")
         denv = {**env, **dbt_env(ctx.w.url)}
         subprocess.run([dbt, "build", *dbt_args], check=True, capture_output=True, env=denv)
         subprocess.run([dbt, "docs", "generate", "--static", *dbt_args], check=True, capture_output=True, env=denv)
