@@ -33,7 +33,11 @@ def listening(pid: int) -> set[tuple[str, int]]:
     procs = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
     found = set()
     for proc in procs:
-        for conn in proc.net_connections(kind="inet"):
+        try:
+            connections = proc.net_connections(kind="inet")
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):  # a child that just exited listens on nothing
+            continue
+        for conn in connections:
             if conn.status == psutil.CONN_LISTEN:
                 found.add((conn.laddr.ip, conn.laddr.port))
     return found
