@@ -43,7 +43,8 @@ def commands(ctx, folder, env):
                      "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # the page alone
         ctx._bare_streamlit = subprocess.Popen(streamlit, env=env, stdout=subprocess.DEVNULL,
                                                stderr=subprocess.DEVNULL, start_new_session=True)
-        while True:
+        deadline = time.monotonic() + 60
+        for _ in range(1200):  # 60 s of 50 ms polls
             try:
                 if requests.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
                     return
@@ -51,7 +52,10 @@ def commands(ctx, folder, env):
                 pass
             if ctx._bare_streamlit.poll() is not None:
                 raise RuntimeError("bare Streamlit exited before answering its health check")
+            if time.monotonic() > deadline:
+                break
             time.sleep(0.05)
+        raise RuntimeError(f"bare Streamlit did not answer {url}/_stcore/health within 60 s")
     return go
 
 
