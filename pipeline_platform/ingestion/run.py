@@ -20,7 +20,8 @@ from pipeline_platform.ingestion.window import window_of
 
 
 def _load(context, conn, spec, window, load_id: int):
-    """Extract and apply inside the caller's transaction; returns (counts, extra metadata, duplicates)."""
+    """Extract and apply inside the caller's transaction; returns (counts, extra metadata, duplicates,
+    the stage, or None for a direct COPY)."""
     table.begin(conn, load_id)
     existing = table.existing_columns(conn, spec.table, spec.schema)
     if direct.usable(conn, spec):
@@ -32,7 +33,7 @@ def _load(context, conn, spec, window, load_id: int):
             dupes = checks.extract_duplicates(conn, spec, this_load, sink.columns) if spec.load == "append" else checks.NO_DUPLICATES
             checks.refuse_duplicates(spec, window.label or "all days", dupes)
             counts = {**direct.counts(conn, spec, sink), "rows_read": sink.rows}
-            return counts, {**extra, "path": "direct COPY"}, dupes
+            return counts, {**extra, "path": "direct COPY"}, dupes, None
         except psycopg.errors.UniqueViolation:
             conn.execute("ROLLBACK TO SAVEPOINT direct_copy")
             context.log.info(f"{spec.schema}.{spec.table}: the extract repeats keys; loading through the stage instead")
@@ -40,7 +41,7 @@ def _load(context, conn, spec, window, load_id: int):
     counts = apply.apply(conn, spec, stage, load_id)
     dupes = counts.pop("duplicates", None) or checks.extract_duplicates(conn, spec, stage.ident, stage.columns)
     checks.refuse_duplicates(spec, window.label or "all days", dupes)  # raised here, the apply rolls back
-    return {**counts, "rows_read": stage.rows}, {**extra, "path": "staged"}, dupes
+    return {**counts, "rows_read": stage.rows}, {**extra, "path": "staged"}, dupes, stage.ident
 
 
 def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
@@ -51,18 +52,23 @@ def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
         conn.execute(SESSION_SETTINGS)
         conn.autocommit, phase = False, "load"
         try:
-            counts, extra, dupes = _load(context, conn, spec, window, load_id)
+            counts, extra, dupes, stage = _load(context, conn, spec, window, load_id)
             table.index_cursor(conn, spec)
             if after := KINDS[spec.kind].after_apply:
                 extra = {**extra, **after(conn, spec)}
             emptied = extra["path"] == "direct COPY" and spec.load == "upsert"  # direct.usable: it was empty
             row_count = counts["table_rows"] = audit.table_rows(conn, spec, counts, emptied)
+            written = stage if stage is not None else target if emptied else None
+            marks = KINDS[spec.kind].continues_from_mark
+            counts["cursor_max"] = audit.cursor_mark(conn, spec, written, emptied) if marks else None
+            # Before the commit drops the stage, through which an upsert's rows are found.
+            preview = metadata.preview(conn, target, load_id, counts, stage if spec.load == "upsert" else None,
+                                       spec.primary_key)
             audit.finish_load(conn, load_id, counts)
             phase = "commit"
             conn.commit()
             phase = "report"
             table_name = f"{conn.info.dbname}.{spec.schema}.{spec.table}"
-            preview = metadata.preview(conn, target, load_id)
             results = checks.evaluate(conn, spec, target, counts["rows_read"], row_count, dupes)
         except Exception as exc:
             failures.fail(context, conn, spec, window.label, load_id, phase, exc)

@@ -25,3 +25,6 @@ class SourceKind:
     asset_metadata: Callable[[Any], dict] = field(default=lambda options: {})  # options -> asset metadata
     # (conn, spec) -> extra metadata, run after the apply in the same transaction (deletes: detect)
     after_apply: Callable[[Any, Any], dict] | None = None
+    # Whether an unpartitioned source with a cursor reads from its high-water mark (API, databases),
+    # which each load then records (``load.audit.cursor_mark``); a file is always read whole.
+    continues_from_mark: bool = False

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pipeline_platform.ingestion.api import source
 from pipeline_platform.ingestion.api.validate import ApiFields
-from pipeline_platform.ingestion.load.table import high_water_mark
+from pipeline_platform.ingestion.load.audit import high_water_mark
 from pipeline_platform.ingestion.source_kind import SourceKind
 from pipeline_platform.ingestion.validate import Entry
 
@@ -69,4 +69,5 @@ API = SourceKind(
     options=_options,
     extract=_extract,
     resource="http",
+    continues_from_mark=True,
 )

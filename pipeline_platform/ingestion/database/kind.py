@@ -48,5 +48,7 @@ def _after_apply(conn, spec) -> dict:
     return mark_deleted(conn, spec) if spec.options.deletes == "detect" else {}
 
 
-POSTGRES = SourceKind(keys=KEYS, options=_options, extract=postgres.extract, after_apply=_after_apply)
-MYSQL = SourceKind(keys=KEYS, options=_options, extract=mysql.extract, after_apply=_after_apply)
+POSTGRES = SourceKind(keys=KEYS, options=_options, extract=postgres.extract, after_apply=_after_apply,
+                      continues_from_mark=True)
+MYSQL = SourceKind(keys=KEYS, options=_options, extract=mysql.extract, after_apply=_after_apply,
+                   continues_from_mark=True)

@@ -28,7 +28,7 @@ from pipeline_platform.ingestion import drift
 from pipeline_platform.ingestion.database.source import (
     DatabaseSourceError, check_columns, fail, keys_stage, source_url,
 )
-from pipeline_platform.ingestion.load.table import high_water_mark
+from pipeline_platform.ingestion.load.audit import high_water_mark
 
 BATCH = 5000
 SIMPLE = {

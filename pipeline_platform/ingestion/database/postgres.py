@@ -35,7 +35,7 @@ from pipeline_platform.ingestion.database.source import (
 )
 from pipeline_platform.ingestion.load.copy_writer import Relay
 from pipeline_platform.ingestion.load.stage import ident_list
-from pipeline_platform.ingestion.load.table import high_water_mark
+from pipeline_platform.ingestion.load.audit import high_water_mark
 
 # Same text on both ends: ISO dates, hex bytea, exact floats, UTF-8.
 SESSION = ("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET bytea_output = 'hex'; "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dagster as dg
 from psycopg import sql
 
-from pipeline_platform.ingestion.load.table import SCHEMA, target
+from pipeline_platform.ingestion.load.table import SCHEMA, existing_columns, target
 
 LOADS = f"{SCHEMA}._loads"
 DDL = f"""
@@ -30,12 +30,15 @@ CREATE TABLE IF NOT EXISTS {LOADS} (
     error text,
     started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at timestamptz,
-    table_rows bigint
+    table_rows bigint,
+    cursor_max text
 )
 """
 # Added after the table first shipped; altered only where missing (the ALTER's lock would queue readers).
-TABLE_ROWS = (f"SELECT NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '{LOADS}'::regclass "
-              "AND attname = 'table_rows' AND NOT attisdropped)")
+ADDED_COLUMNS = {"table_rows": "bigint", "cursor_max": "text"}
+MISSING = (f"SELECT c FROM unnest(%s::text[]) c WHERE NOT EXISTS (SELECT 1 FROM pg_attribute "
+           f"WHERE attrelid = '{LOADS}'::regclass AND attname = c AND NOT attisdropped)")
+LAST_SUCCESS = f"SELECT {{}} FROM {LOADS} WHERE asset = %s AND status = 'success' ORDER BY finished_at DESC LIMIT 1"
 
 
 # A live load holds a session advisory lock on (hashtext('raw._loads'), load id) for as long as its connection
@@ -58,8 +61,8 @@ def start_load(conn, asset: str, run_id: str | None, partition_key: str | None) 
     with conn.transaction():  # parallel first loads must not race on CREATE ... IF NOT EXISTS
         conn.execute(f"SELECT pg_advisory_xact_lock(hashtext('{LOADS}'))")
         conn.execute(DDL)
-        if conn.execute(TABLE_ROWS).fetchone()[0]:
-            conn.execute(f"ALTER TABLE {LOADS} ADD COLUMN table_rows bigint")
+        for (column,) in conn.execute(MISSING, (list(ADDED_COLUMNS),)).fetchall():
+            conn.execute(f"ALTER TABLE {LOADS} ADD COLUMN {column} {ADDED_COLUMNS[column]}")
         conn.execute(
             f"WITH running AS MATERIALIZED (SELECT load_id FROM {LOADS} WHERE status = 'running') "
             f"UPDATE {LOADS} AS l SET status = 'failed', finished_at = clock_timestamp(), error = %s "
@@ -83,20 +86,55 @@ def table_rows(conn, spec, counts: dict, emptied: bool) -> int:
     transaction, under its table lock, so no other load of the table is between the two."""
     if spec.load == "full_refresh" or emptied:
         return counts["inserted"]
-    last = conn.execute(
-        f"SELECT table_rows FROM {LOADS} WHERE asset = %s AND status = 'success' ORDER BY finished_at DESC LIMIT 1",
-        (spec.name,),
-    ).fetchone()
+    last = conn.execute(LAST_SUCCESS.format("table_rows"), (spec.name,)).fetchone()
     if last is not None and last[0] is not None:
         return last[0] + counts["inserted"]
     return conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target(spec.table, spec.schema))).fetchone()[0]
+
+
+def _marks(spec) -> bool:
+    """Whether the source continues from a high-water mark: unpartitioned, with a cursor, not replaced whole."""
+    return bool(spec.cursor) and not spec.partitioned and spec.load != "full_refresh"
+
+
+def high_water_mark(conn, spec) -> str | None:
+    """The newest ``cursor`` value in the target (an unpartitioned source's next ``since``), as the
+    last successful load recorded it (``cursor_max``): an index on the cursor made ``max()`` one
+    probe, but it also made every rewrite of a changed row a non-HOT update with an insert into both
+    indexes. A table emptied by hand starts over; one whose loads recorded no mark is scanned once."""
+    t = target(spec.table, spec.schema)
+    last = conn.execute(LAST_SUCCESS.format("cursor_max"), (spec.name,)).fetchone()
+    if last is not None and last[0] is not None:
+        return last[0] if conn.execute(sql.SQL("SELECT EXISTS (SELECT FROM {})").format(t)).fetchone()[0] else None
+    return _as_text(conn.execute(sql.SQL("SELECT max({}) FROM {}").format(sql.Identifier(spec.cursor), t)).fetchone()[0])
+
+
+def cursor_mark(conn, spec, written, emptied: bool) -> str | None:
+    """The high-water mark once this load commits: the newest cursor among the previous mark and the
+    rows this load wrote (``written``: its stage, or the target a direct COPY filled from empty, then
+    ``emptied``), since a row only ever replaces one with an older cursor. None for an append's direct
+    COPY into a filled table, whose next mark is ``max()`` over its cursor index (``table.index_cursor``)."""
+    if not _marks(spec) or written is None:
+        return None
+    type_ = existing_columns(conn, spec.table, spec.schema).get(spec.cursor)
+    if type_ is None:
+        return None
+    previous = None if emptied else high_water_mark(conn, spec)
+    value = conn.execute(sql.SQL("SELECT max(c) FROM (SELECT max({}) AS c FROM {} UNION ALL SELECT CAST(%s AS {})) m")
+                         .format(sql.Identifier(spec.cursor), written, sql.SQL(type_)), (previous,)).fetchone()[0]
+    return _as_text(value)
+
+
+def _as_text(value) -> str | None:
+    return None if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def finish_load(conn, load_id: int, counts: dict) -> None:
     """Mark success inside the load's own transaction: it commits exactly when the data does."""
     conn.execute(
         f"UPDATE {LOADS} SET status='success', finished_at=clock_timestamp(), rows_read=%(rows_read)s, "
-        "inserted=%(inserted)s, updated=%(updated)s, deleted=%(deleted)s, table_rows=%(table_rows)s "
+        "inserted=%(inserted)s, updated=%(updated)s, deleted=%(deleted)s, table_rows=%(table_rows)s, "
+        "cursor_max=%(cursor_max)s "
         "WHERE load_id=%(load_id)s",
         {**counts, "load_id": load_id},
     )

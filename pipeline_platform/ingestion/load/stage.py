@@ -16,7 +16,12 @@ from pipeline_platform.ingestion.load.copy_writer import Background, Relay
 
 # Temp tables live in backend-local buffers (8 MB by default): a bigger pool keeps a large extract
 # in memory instead of spilling to disk. Must be set before the session's first temp-table access.
-SESSION_SETTINGS = "SET temp_buffers = '256MB'; SET work_mem = '128MB'; SET maintenance_work_mem = '256MB'"
+# A page read through an index costs about what a sequential one does on SSDs and in cache; at the
+# default 4.0 (a spinning disk) the planner joined a day's 50,000 changed rows with a 5M-row target
+# by scanning all of it (2.1-2.7 s) instead of 50,000 primary-key probes (0.8 s). Large stages still
+# get the hash join, which is cheaper for them at either cost.
+SESSION_SETTINGS = ("SET temp_buffers = '256MB'; SET work_mem = '128MB'; SET maintenance_work_mem = '256MB'; "
+                    "SET random_page_cost = 1.1")
 
 
 def column_defs(columns: dict[str, str]) -> sql.Composable:

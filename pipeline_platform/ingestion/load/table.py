@@ -1,4 +1,4 @@
-"""The target table itself: its name, its columns, its lock, the loader's own columns, its high-water mark.
+"""The target table itself: its name, its columns, its lock, the loader's own columns, its cursor index.
 
 Every part of the load path (stage, direct COPY, upsert, refresh, audit, checks) needs these few
 facts about the target, so they live below all of them and import nothing of theirs: that is what
@@ -17,6 +17,11 @@ SCHEMA = "raw"  # the raw layer's schema, named here only (dbt's _sources.yml an
 LOAD_ID_SETTING = "pipeline.load_id"
 # Rows written without an explicit _load_id (a direct COPY) take the id of the load that is running.
 LOAD_ID_DEFAULT = f"nullif(current_setting('{LOAD_ID_SETTING}', true), '')::bigint"
+# An upsert rewrites changed rows in place. With room left on each page the new version stays on
+# the old one's page (a HOT update): the primary key is not touched and one page is written, not
+# three (old page, new page, index leaf): a day's 50,000 changes to a 5M-row table wrote 360-580 MB
+# of WAL instead of 510-720 MB after a checkpoint (bench db-increment), for 10% more pages.
+UPSERT_STORAGE = " WITH (fillfactor = 90)"
 LOADER_COLUMNS = {"_load_id": f"bigint DEFAULT {LOAD_ID_DEFAULT}", "_loaded_at": "timestamptz NOT NULL DEFAULT now()"}
 
 
@@ -51,8 +56,9 @@ def ensure_table(conn, table: str, columns: dict[str, str], primary_key, schema:
     if not have:
         pk = sql.SQL(", PRIMARY KEY ({})").format(ident_list(primary_key)) if primary_key else sql.SQL("")
         conn.execute(
-            sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}{})").format(
-                target(table, schema), column_defs({**columns, **LOADER_COLUMNS}), pk
+            sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}{}){}").format(
+                target(table, schema), column_defs({**columns, **LOADER_COLUMNS}), pk,
+                sql.SQL(UPSERT_STORAGE if primary_key else "")
             )
         )
         return
@@ -71,9 +77,11 @@ def ensure_table(conn, table: str, columns: dict[str, str], primary_key, schema:
 
 
 def index_cursor(conn, spec) -> None:
-    """Give an unpartitioned source's target a btree index on its ``cursor`` unless one leads with it,
-    so its high-water mark is one index probe instead of a scan of the whole table."""
-    if spec.partitioned or not spec.cursor or spec.load == "full_refresh":
+    """Give an unpartitioned ``append`` source's target a btree index on its ``cursor`` unless one
+    leads with it, so its high-water mark is one index probe instead of a scan of the whole table.
+    Appended rows never change, so the index costs one insert per new row; an upsert target records
+    its mark with each load instead (``audit.cursor_mark``) and keeps its updates HOT-eligible."""
+    if spec.partitioned or not spec.cursor or spec.load != "append":
         return
     t = target(spec.table, spec.schema)
     missing = conn.execute(
@@ -85,13 +93,3 @@ def index_cursor(conn, spec) -> None:
     ).fetchone()[0]
     if missing:
         conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(t, sql.Identifier(spec.cursor)))
-
-
-def high_water_mark(conn, spec) -> str | None:
-    """The newest ``cursor`` value already loaded (an unpartitioned source's next ``since``), read
-    from the cursor's index (``index_cursor``: a table loaded before it existed gets it here, once)."""
-    index_cursor(conn, spec)
-    value = conn.execute(
-        sql.SQL("SELECT max({}) FROM {}").format(sql.Identifier(spec.cursor), target(spec.table, spec.schema))
-    ).fetchone()[0]
-    return None if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
