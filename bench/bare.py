@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-
-import requests
 
 RAW = ("customers", "products", "orders", "payments", "nps_responses", "_loads")
 
 
 def commands(ctx, folder, env):
     """The timed bare side: DDL, \\copy per table, dbt build, dbt docs, Streamlit up and healthy."""
+    from pipeline_platform import processes
     from pipeline_platform.dashboard.server import REPO_ROOT
     from pipeline_platform.dbt.cli_resource import VENV_DBT
     from pipeline_platform.dbt.project import dbt_project, profile_args
@@ -43,19 +41,10 @@ def commands(ctx, folder, env):
                      "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # the page alone
         ctx._bare_streamlit = subprocess.Popen(streamlit, env=env, stdout=subprocess.DEVNULL,
                                                stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 60
-        for _ in range(1200):  # 60 s of 50 ms polls
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
+        if not processes.wait_http(f"{url}/_stcore/health", 60, ctx._bare_streamlit.pid, every=0.05):
             if ctx._bare_streamlit.poll() is not None:
                 raise RuntimeError("bare Streamlit exited before answering its health check")
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
-        raise RuntimeError(f"bare Streamlit did not answer {url}/_stcore/health within 60 s")
+            raise RuntimeError(f"bare Streamlit did not answer {url}/_stcore/health within 60 s")
     return go
 
 

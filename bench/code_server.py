@@ -66,7 +66,7 @@ def load(tree: Path, dbt_seen: set) -> int:
     watcher = threading.Thread(target=_watch_dbt, args=(proc.pid, dbt_seen, stop), daemon=True)
     watcher.start()
     try:
-        deadline = time.monotonic() + 120
+        deadline, silent = time.monotonic() + 120, f"code server did not answer on 127.0.0.1:{port} within 120 s"
         for _ in range(6000):  # 120 s of 20 ms polls
             if proc.poll() is not None:
                 raise RuntimeError(f"code server exited {proc.returncode}: {log_path.read_text()[-2000:]}")
@@ -75,10 +75,10 @@ def load(tree: Path, dbt_seen: set) -> int:
                 break
             except Exception:  # not listening yet
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"code server did not answer on 127.0.0.1:{port} within 120 s") from None
+                    raise RuntimeError(silent) from None
                 time.sleep(0.02)
         else:
-            raise RuntimeError(f"code server did not answer on 127.0.0.1:{port} within 120 s")
+            raise RuntimeError(silent)
         with dg.DagsterInstance.ephemeral() as instance:
             with GrpcServerCodeLocationOrigin(host="127.0.0.1", port=port).create_location(instance) as location:
                 return sum(len(repo.get_asset_node_snaps()) for repo in location.get_repositories().values())

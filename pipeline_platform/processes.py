@@ -110,8 +110,9 @@ def _signal_all(procs: list[psutil.Process], group: int | None, sig: signal.Sign
             proc.send_signal(sig)
 
 
-def wait_http(url: str, timeout: float, pid: int | None = None) -> bool:
-    """Poll ``url`` until it answers 200 (True), the process ``pid`` dies, or ``timeout`` passes."""
+def wait_http(url: str, timeout: float, pid: int | None = None, every: float = 0.25) -> bool:
+    """Poll ``url`` every ``every`` seconds until it answers 200 (True), the process ``pid`` dies, or
+    ``timeout`` passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if pid is not None and not alive(pid):
@@ -121,7 +122,7 @@ def wait_http(url: str, timeout: float, pid: int | None = None) -> bool:
                 return True
         except requests.RequestException:
             pass
-        time.sleep(0.25)
+        time.sleep(every)
     return False
 
 
