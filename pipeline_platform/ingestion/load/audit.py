@@ -39,6 +39,16 @@ ADDED_COLUMNS = {"table_rows": "bigint", "cursor_max": "text"}
 MISSING = (f"SELECT c FROM unnest(%s::text[]) c WHERE NOT EXISTS (SELECT 1 FROM pg_attribute "
            f"WHERE attrelid = '{LOADS}'::regclass AND attname = c AND NOT attisdropped)")
 LAST_SUCCESS = f"SELECT {{}} FROM {LOADS} WHERE asset = %s AND status = 'success' ORDER BY finished_at DESC LIMIT 1"
+# The trail gains a row per load and partition for ever; these keep the lookups every load makes
+# (LAST_SUCCESS, up to three times, and the sweep for abandoned loads) probes instead of scans.
+INDEXES = {
+    "_loads_last_success": f"ON {LOADS} (asset, finished_at DESC) WHERE status = 'success'",
+    "_loads_running": f"ON {LOADS} (load_id) WHERE status = 'running'",
+}
+# Created only where missing (once per warehouse): CREATE INDEX IF NOT EXISTS takes its SHARE lock even
+# when the index exists, so every load would wait for the other loads' open transactions, each of which
+# holds its own audit row's update until it commits.
+MISSING_INDEXES = f"SELECT i FROM unnest(%s::text[]) i WHERE to_regclass('{SCHEMA}.' || quote_ident(i)) IS NULL"
 
 
 # A live load holds a session advisory lock on (hashtext('raw._loads'), load id) for as long as its connection
@@ -63,6 +73,8 @@ def start_load(conn, asset: str, run_id: str | None, partition_key: str | None) 
         conn.execute(DDL)
         for (column,) in conn.execute(MISSING, (list(ADDED_COLUMNS),)).fetchall():
             conn.execute(f"ALTER TABLE {LOADS} ADD COLUMN {column} {ADDED_COLUMNS[column]}")
+        for (index,) in conn.execute(MISSING_INDEXES, (list(INDEXES),)).fetchall():
+            conn.execute(f"CREATE INDEX {index} {INDEXES[index]}")
         conn.execute(
             f"WITH running AS MATERIALIZED (SELECT load_id FROM {LOADS} WHERE status = 'running') "
             f"UPDATE {LOADS} AS l SET status = 'failed', finished_at = clock_timestamp(), error = %s "
