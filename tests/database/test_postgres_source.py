@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import dagster as dg
 import psycopg
@@ -310,3 +311,48 @@ def test_without_a_psql_child_the_copy_is_relayed_in_process_and_lands_the_same(
         assert result.success, failure_message(result)
         loaded[way] = (platform.scalar(digest), platform.scalar("SELECT count(*) FROM raw.shop_orders"))
     assert loaded["psql child"] == loaded["in process"] and loaded["in process"][1] == 300
+
+
+def test_rows_changed_during_the_extract_or_committed_late_arrive_by_the_next_run(platform, source_db, fault_tally):
+    """The extract reads one snapshot, so a row updated while it runs keeps its old version in this
+    run; its newer cursor is past the recorded mark, so the next run brings it. A row committed late
+    with a cursor older than the mark (a long OLTP transaction) is inside the hour of overlap."""
+    make_orders(source_db)
+    # the same rows through a query that holds the COPY open for a second and a half at id 150
+    query = ("SELECT id, amount, modified FROM orders WHERE pg_sleep(CASE WHEN id = 150 THEN 1.5 ELSE 0 END)::text = ''")
+    assets = platform.sources({"shop_orders": {"kind": "postgres", "url_env": URL_ENV, "query": query,
+                                               "primary_key": "id", "cursor": "modified", "partitioned": "none"}})
+    changed = []
+
+    def copying() -> bool:
+        with psycopg.connect(source_db.url, autocommit=True) as watch:
+            return bool(watch.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = "
+                                      "'pipeline-platform source shop_orders' AND query LIKE 'COPY%%'").fetchall())
+
+    def change() -> None:
+        source_db.run("UPDATE orders SET amount = 77, modified = TIMESTAMPTZ '2026-09-10 00:00+00' WHERE id = 7",
+                      # older than every row the run reads last (2026-09-03 08:00), committed after it began
+                      "INSERT INTO orders (id, amount, modified) VALUES (5000, 5, TIMESTAMPTZ '2026-09-03 07:30+00')")
+        changed.append(True)
+
+    first, fired = materialize_while_killing(platform, assets, copying, change)
+    assert first.success, failure_message(first)
+    assert fired and changed
+    # this run saw the snapshot it began with: id 7's old version, no id 5000, and the mark it wrote
+    assert platform.scalar("SELECT amount FROM raw.shop_orders WHERE id = 7") == Decimal("7.875")
+    assert platform.scalar("SELECT count(*) FROM raw.shop_orders WHERE id = 5000") == 0
+    assert datetime.fromisoformat(platform.last_load("shop_orders")["cursor_max"]) == datetime(2026, 9, 3, 8, tzinfo=UTC)
+    second = platform.materialize(assets)
+    assert second.success, failure_message(second)
+    load = platform.last_load("shop_orders")
+    assert (load["inserted"], load["updated"]) == (1, 1)
+    assert platform.scalar("SELECT amount FROM raw.shop_orders WHERE id = 7") == 77
+    assert platform.scalar("SELECT amount FROM raw.shop_orders WHERE id = 5000") == 5
+    with psycopg.connect(source_db.url) as conn:
+        source = conn.execute("SELECT id, amount, modified FROM orders").fetchall()
+    with psycopg.connect(platform.url) as conn:
+        target = conn.execute("SELECT id, amount, modified FROM raw.shop_orders").fetchall()
+    lost, duplicated = len(set(source) - set(target)), len(target) - len({row[0] for row in target})
+    assert (lost, duplicated, len(target)) == (0, 0, 301)
+    fault_tally.record("postgres source rows changed mid-extract and committed late", tries=2, lost=lost,
+                       duplicated=duplicated)
