@@ -30,7 +30,7 @@ class Warehouse:
         self.root.mkdir(parents=True, exist_ok=True)
         # the server `make dev` would start, settings included
         self.server = embedded.start_server(self.root / "pgdata", cleanup_mode="delete")
-        self.url = warehouse.libpq_url(warehouse.ensure_embedded(self.root / "pgdata"))
+        self.url = warehouse.libpq_url(embedded.ensure_embedded(self.root / "pgdata"))
         self.psql_bin = str(POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION] / "psql")
 
     def psql(self, command: str) -> None:

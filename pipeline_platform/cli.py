@@ -14,13 +14,13 @@ import shlex
 import sys
 from pathlib import Path
 
-from pipeline_platform.resources import warehouse
+from pipeline_platform.resources import embedded, warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def dagster_home() -> Path:
-    home = warehouse.state_dir() / "dagster_home"
+    home = embedded.state_dir() / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     link = home / "dagster.yaml"
     if not link.exists():
@@ -36,7 +36,7 @@ def environment() -> dict[str, str]:
     url = warehouse.resolve_database_url()
     return {
         warehouse.DATABASE_URL_ENV: url,
-        warehouse.STATE_DIR_ENV: str(warehouse.state_dir()),
+        embedded.STATE_DIR_ENV: str(embedded.state_dir()),
         instance_storage.INSTANCE_URL_ENV: os.environ.get(instance_storage.INSTANCE_URL_ENV)
         or instance_storage.prepare_namespace(url),
         "DAGSTER_HOME": str(dagster_home()),

@@ -12,14 +12,14 @@ import sys
 from pathlib import Path
 
 from pipeline_platform import processes
-from pipeline_platform.resources import warehouse
+from pipeline_platform.resources import embedded
 
 DEMO_API_URL_ENV = "PIPELINE_DEMO_API_URL"
 DEMO_API_MODULE = "pipeline_platform.demo"  # also the marker its pid's command line must carry
 
 
 def _pid_file(name: str) -> Path:
-    return warehouse.state_dir() / f"{name}.pid"
+    return embedded.state_dir() / f"{name}.pid"
 
 
 def demo_api_url() -> str:
@@ -36,7 +36,7 @@ def ensure_demo_api() -> str:
         return url
     port = url.rsplit(":", 1)[1]
     command = [sys.executable, "-m", DEMO_API_MODULE, "serve", "--host", "127.0.0.1", "--port", port]
-    log_file = warehouse.state_dir() / "demo_api.log"
+    log_file = embedded.state_dir() / "demo_api.log"
     pid = processes.start(command, log_file, dict(os.environ))
     if not processes.wait_http(f"{url}/health", 30, pid):
         processes.stop(pid)
@@ -75,6 +75,6 @@ def stop_all() -> list[str]:
 
     if docs_server.stop_recorded():
         done.append("stopped dbt docs server")
-    if warehouse.stop_embedded():
+    if embedded.stop_embedded():
         done.append("stopped embedded Postgres")
     return done or ["nothing was running"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_platform.resources import warehouse
+from pipeline_platform.resources import embedded, warehouse
 from tests.helpers import drop_schemas
 
 pytest_plugins = ["tests.reliability_tally", "tests.clean_tree"]
@@ -23,8 +23,6 @@ pytest_plugins = ["tests.reliability_tally", "tests.clean_tree"]
 @pytest.fixture(scope="session")
 def pg_server():
     """A fresh embedded server for the whole session; yields its admin (``postgres`` db) URL."""
-    from pipeline_platform.resources import embedded
-
     root = Path(tempfile.mkdtemp(prefix="pp-test-"))
     server = embedded.start_server(root / "pgdata", cleanup_mode="delete")
     yield server
@@ -37,11 +35,11 @@ def database_url(pg_server, tmp_path_factory):
     production database's)."""
     from pipeline_platform.demo import production
 
-    url = warehouse.ensure_embedded(Path(pg_server.pgdata))
+    url = embedded.ensure_embedded(Path(pg_server.pgdata))
     state = tmp_path_factory.mktemp("state")
-    old = {k: os.environ.get(k) for k in (warehouse.DATABASE_URL_ENV, warehouse.STATE_DIR_ENV, production.URL_ENV)}
+    old = {k: os.environ.get(k) for k in (warehouse.DATABASE_URL_ENV, embedded.STATE_DIR_ENV, production.URL_ENV)}
     os.environ[warehouse.DATABASE_URL_ENV] = url
-    os.environ[warehouse.STATE_DIR_ENV] = str(state)
+    os.environ[embedded.STATE_DIR_ENV] = str(state)
     # The demo shop's production database beside the warehouse, as `make dev` sets it up; a demo
     # API a test starts brings it to the test's instant.
     os.environ[production.URL_ENV] = production.database_url(url)

@@ -16,7 +16,8 @@ from pathlib import Path
 from pipeline_platform import processes
 from pipeline_platform.dashboard import server, verify
 from pipeline_platform.dashboard.settings import Deployment
-from pipeline_platform.resources.warehouse import DATABASE_URL_ENV, state_dir
+from pipeline_platform.resources.embedded import state_dir
+from pipeline_platform.resources.warehouse import DATABASE_URL_ENV
 
 
 class CommandDeployError(RuntimeError):

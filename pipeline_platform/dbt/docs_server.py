@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline_platform import processes
-from pipeline_platform.resources.warehouse import state_dir
+from pipeline_platform.resources.embedded import state_dir
 
 DOCS_URL_ENV = "PIPELINE_DBT_DOCS_URL"
 DOCS_MODE_ENV = "PIPELINE_DBT_DOCS_MODE"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline_platform.resources.warehouse import state_dir
+from pipeline_platform.resources.embedded import state_dir
 
 LANDING_DIR_ENV = "PIPELINE_LANDING_DIR"
 

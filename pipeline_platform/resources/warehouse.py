@@ -14,9 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import dagster as dg
 
-from pipeline_platform.resources.embedded import (  # noqa: F401 (part of this module's interface)
-    EMBEDDED_DATABASE, STATE_DIR_ENV, embedded_pgdata, ensure_embedded, state_dir, stop_embedded,
-)
+from pipeline_platform.resources.embedded import ensure_embedded
 
 DATABASE_URL_ENV = "PIPELINE_DATABASE_URL"
 

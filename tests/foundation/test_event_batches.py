@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from pipeline_platform import cli
-from pipeline_platform.resources import warehouse
+from pipeline_platform.resources import embedded, warehouse
 from pipeline_platform.resources.instance_storage import PooledPostgresEventLogStorage
 
 DAYS = dg.DailyPartitionsDefinition(start_date="2026-01-01", end_date="2026-01-31")
@@ -64,7 +64,7 @@ def stored(url: str, run_id: str, asset: str) -> dict:
 
 @pytest.fixture
 def instance_env(database_url, monkeypatch, tmp_path):
-    monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(embedded.STATE_DIR_ENV, str(tmp_path))
     for key, value in cli.environment().items():
         monkeypatch.setenv(key, value)
     return cli.environment()

@@ -18,7 +18,7 @@ import psycopg
 
 from pipeline_platform import cli
 from pipeline_platform.dbt.project import dbt_project, profile_args
-from pipeline_platform.resources import instance_storage, warehouse
+from pipeline_platform.resources import embedded, instance_storage, warehouse
 from tests.reliability.live_env import fresh_database
 from tests.reliability.test_instance_migrate import history, run
 
@@ -35,7 +35,7 @@ def platform_instance(monkeypatch, url: str, state: Path) -> dict:
     """The environment ``make dev`` exports for warehouse ``url`` (nothing Dagster-specific set before)."""
     monkeypatch.delenv(instance_storage.INSTANCE_URL_ENV, raising=False)
     monkeypatch.setenv(warehouse.DATABASE_URL_ENV, url)
-    monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(state))
+    monkeypatch.setenv(embedded.STATE_DIR_ENV, str(state))
     env = cli.environment()
     for key, value in env.items():
         monkeypatch.setenv(key, value)  # this process's reads (``history``) use the same instance

@@ -15,7 +15,7 @@ import dagster as dg
 from dagster_postgres.run_storage import PostgresRunStorage
 
 from pipeline_platform import cli
-from pipeline_platform.resources import warehouse
+from pipeline_platform.resources import embedded, warehouse
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,14 +31,14 @@ LIST_RUNS = "import dagster as dg; print(len(dg.DagsterInstance.get().get_runs()
 
 
 def test_instance_env_uses_psycopg2_scheme(database_url, monkeypatch, tmp_path):
-    monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(embedded.STATE_DIR_ENV, str(tmp_path))
     env = cli.environment()
     assert env["DAGSTER_POSTGRES_URL"].startswith("postgresql+psycopg2://")
     assert (Path(env["DAGSTER_HOME"]) / "dagster.yaml").resolve() == REPO / "dagster.yaml"
 
 
 def test_runs_persist_in_postgres_across_processes(database_url, monkeypatch, tmp_path):
-    monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(embedded.STATE_DIR_ENV, str(tmp_path))
     for key, value in cli.environment().items():
         monkeypatch.setenv(key, value)
     env = dict(os.environ)
@@ -61,7 +61,7 @@ def test_event_log_reuses_its_connections_across_a_backfill(database_url, monkey
 
     from pipeline_platform.resources.instance_storage import PooledPostgresEventLogStorage
 
-    monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(embedded.STATE_DIR_ENV, str(tmp_path))
     for key, value in cli.environment().items():
         monkeypatch.setenv(key, value)
     days = dg.DailyPartitionsDefinition(start_date="2026-01-01", end_date="2026-01-31")
@@ -92,7 +92,7 @@ def test_instance_writes_skip_the_commit_flush_and_the_warehouse_keeps_it(databa
     import psycopg
     import sqlalchemy
 
-    monkeypatch.setenv(warehouse.STATE_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(embedded.STATE_DIR_ENV, str(tmp_path))
     env = cli.environment()
     instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
     monkeypatch.setenv("DAGSTER_POSTGRES_URL", env["DAGSTER_POSTGRES_URL"])

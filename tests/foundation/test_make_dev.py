@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from pipeline_platform import cli
-from pipeline_platform.resources import warehouse
+from pipeline_platform.resources import embedded
 from tests.helpers import free_port, platform_env
 
 pytestmark = pytest.mark.slow
@@ -49,7 +49,7 @@ def make(target: str, env: dict, **kwargs):
 def test_runs_survive_make_stop_and_a_new_make_dev(database_url, tmp_path, fault_tally, monkeypatch):
     env = platform_env(PIPELINE_STATE_DIR=tmp_path / "state", PIPELINE_DEMO_API_URL=f"http://127.0.0.1:{free_port()}",
                        TEST_DAGSTER_PORT=free_port())
-    monkeypatch.setenv(warehouse.STATE_DIR_ENV, env["PIPELINE_STATE_DIR"])
+    monkeypatch.setenv(embedded.STATE_DIR_ENV, env["PIPELINE_STATE_DIR"])
     instance_env = {**env, **cli.environment()}  # the instance `make dev` uses
     run_id = subprocess.run([sys.executable, "-c", RUN_ONCE], env=instance_env, capture_output=True, text=True,
                             check=True).stdout.strip().splitlines()[-1]

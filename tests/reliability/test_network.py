@@ -21,7 +21,7 @@ from pipeline_platform.dashboard import server
 from pipeline_platform.dashboard.settings import DashboardSettings
 from pipeline_platform.dbt.exposure import streamlit_exposures
 from pipeline_platform.dbt.project import manifest_path
-from pipeline_platform.resources import warehouse
+from pipeline_platform.resources import embedded
 from tests.helpers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,7 +85,7 @@ def test_dashboard_demo_api_and_embedded_postgres_listen_on_loopback_only(local_
         dashboard = listening(dash_pid)
         # A fresh embedded Postgres, through the platform's own ensure_embedded.
         pgdata = local_env / "pgdata"
-        db_url = warehouse.ensure_embedded(pgdata)
+        db_url = embedded.ensure_embedded(pgdata)
         with psycopg.connect(db_url) as conn:
             listen_addresses = conn.execute("SHOW listen_addresses").fetchone()[0]
             port = int(conn.execute("SHOW port").fetchone()[0])
@@ -99,7 +99,7 @@ def test_dashboard_demo_api_and_embedded_postgres_listen_on_loopback_only(local_
     finally:
         for pid in pids:
             processes.stop(pid)
-        warehouse.stop_embedded(local_env / "pgdata")
+        embedded.stop_embedded(local_env / "pgdata")
     fault_tally.record("Listening addresses (dashboard, demo API, embedded Postgres)", tries=3, leaked=len(exposed),
                        detail="non-loopback listeners and accepted TCP connections")
     assert url.startswith("http://127.0.0.1:")
