@@ -53,13 +53,18 @@ class LiveInstance:
         port = free_port()
         bin_dir = Path(REPO / ".venv" / "bin")
         dagster = str(bin_dir / "dagster") if bin_dir.exists() else "dagster"
+        # The instance's tables first, from this process alone: dagster-postgres creates them one
+        # autocommitted statement at a time, so a storage starting beside another on an empty database
+        # can find `event_logs` made and skip the rest (a run launched later failed: no asset_keys).
+        with mock.patch.dict(os.environ, {"DAGSTER_POSTGRES_URL": self.env["DAGSTER_POSTGRES_URL"]}):
+            self.instance = dg.DagsterInstance.from_config(self.env["DAGSTER_HOME"])
+        # from_config built every storage, and each created its tables in its constructor
+        assert self.instance.event_log_storage.has_table("asset_keys")
         self.code_server = Server("code-server", [dagster, "api", "grpc", "-m", "pipeline_platform.definitions",
                                                   "-h", "127.0.0.1", "-p", str(port)], self.env, REPO, logs)
         workspace_file = self.root / "workspace.yaml"
         workspace_file.write_text(yaml.safe_dump({"load_from": [{"grpc_server": {
             "host": "127.0.0.1", "port": port, "location_name": LOCATION}}]}))
-        with mock.patch.dict(os.environ, {"DAGSTER_POSTGRES_URL": self.env["DAGSTER_POSTGRES_URL"]}):
-            self.instance = dg.DagsterInstance.from_config(self.env["DAGSTER_HOME"])
         client = DagsterGrpcClient(port=port, host="127.0.0.1")
         self.code_server.wait_for(lambda: client.ping("up"), 240, "code server answering")
         self.workspace = WorkspaceProcessContext(self.instance, WorkspaceFileTarget([str(workspace_file)]))
