@@ -42,7 +42,8 @@ def warehouse_settings() -> dict[str, str]:
     An increment rewrites rows spread over the whole table, one per page. With 128 MB the backend
     evicted dirty pages itself and waited on full WAL buffers while rewriting them: a day's changes to
     a 5M-row table went from 0.113-0.125 of the full copy to 0.070-0.083 with 1 GB and 64 MB (bench
-    db-increment, same run). A sixteenth of the machine's memory, between 128 MB and 1 GB, leaves a
+    db-increment, one script alternating the servers). The buffers do it: 64 MB of WAL buffers
+    alone left it at 0.115-0.139. A sixteenth of the machine's memory, between 128 MB and 1 GB, leaves a
     laptop its memory; shared memory is only used as pages are read, so idle test servers cost none.
     """
     memory_mb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20

@@ -53,9 +53,10 @@ class LiveInstance:
         port = free_port()
         bin_dir = Path(REPO / ".venv" / "bin")
         dagster = str(bin_dir / "dagster") if bin_dir.exists() else "dagster"
-        # The instance's tables first, from this process alone: dagster-postgres creates them one
-        # autocommitted statement at a time, so a storage starting beside another on an empty database
-        # can find `event_logs` made and skip the rest (a run launched later failed: no asset_keys).
+        # The instance's tables first, from this process alone: the code server opens the instance
+        # at startup too (dagster/_grpc/server.py), and dagster-postgres creates the event-log tables
+        # only when `event_logs` is missing, so two storages starting at once on an empty database
+        # can leave one out (a run launched later failed: no asset_keys).
         with mock.patch.dict(os.environ, {"DAGSTER_POSTGRES_URL": self.env["DAGSTER_POSTGRES_URL"]}):
             self.instance = dg.DagsterInstance.from_config(self.env["DAGSTER_HOME"])
         # from_config built every storage, and each created its tables in its constructor
