@@ -21,23 +21,24 @@ TABLES = ("customers", "orders", "payments", "nps_responses")
 BLOCK_DAYS, KEY_OFFSET = 30, 100_000_000
 
 
-def extend(url: str, days: int) -> int:
+def extend(url: str, days: int, schema: str = "raw", tables: tuple[str, ...] = TABLES) -> int:
     """Copy the real 30 days back in whole blocks until the history spans at least ``days`` days.
 
     Whole blocks only: cutting one at a date would keep orders whose customer fell off the edge.
-    Returns the days the history spans."""
+    The same shift applied to a production database's table (``schema``, ``tables``) gives the source
+    the history its warehouse holds. Returns the days the history spans."""
     blocks = -(-(days - BLOCK_DAYS) // BLOCK_DAYS)
     with psycopg.connect(url, autocommit=True) as conn:
-        for table in TABLES:
+        for table in tables:
             cols = conn.execute(
-                "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'raw' "
-                "AND table_name = %s ORDER BY ordinal_position", (table,)).fetchall()
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s "
+                "AND table_name = %s ORDER BY ordinal_position", (schema, table)).fetchall()
             exprs = [f"{c} + k * {KEY_OFFSET}" if c in KEYS else
                      f"{c} - k * interval '{BLOCK_DAYS} days'" if t.startswith(("timestamp", "date")) else c
                      for c, t in cols]
-            conn.execute(f"INSERT INTO raw.{table} ({', '.join(c for c, _ in cols)}) SELECT {', '.join(exprs)} "
-                         f"FROM raw.{table} CROSS JOIN generate_series(1, {blocks}) AS k WHERE {cols[0][0]} < {KEY_OFFSET}")
-            conn.execute(f"ANALYZE raw.{table}")
+            conn.execute(f"INSERT INTO {schema}.{table} ({', '.join(c for c, _ in cols)}) SELECT {', '.join(exprs)} "
+                         f"FROM {schema}.{table} CROSS JOIN generate_series(1, {blocks}) AS k WHERE {cols[0][0]} < {KEY_OFFSET}")
+            conn.execute(f"ANALYZE {schema}.{table}")
     return BLOCK_DAYS * (blocks + 1)
 
 
