@@ -43,6 +43,7 @@ class SourceSpec:
     freshness: dict | None = None
     options: Any = None  # the kind's own settings (``KINDS[kind].options``)
     schema: str = SCHEMA
+    indexes: tuple[str, ...] = ()  # columns the team's models filter on (``table.ensure_indexes``)
 
     @property
     def table(self) -> str:
@@ -118,6 +119,7 @@ def _parse(path: Path, name, entry: dict) -> SourceSpec:
         freshness=e.freshness(),
         options=KINDS[kind].options(e),
         schema=e.schema_name(),
+        indexes=e.column_list("indexes", columns),
     )
     e.forbid_other_kind(kind, by_kind)
     return spec

@@ -53,7 +53,7 @@ def load(context: dg.AssetExecutionContext, spec) -> dg.MaterializeResult:
         conn.autocommit, phase = False, "load"
         try:
             counts, extra, dupes, stage = _load(context, conn, spec, window, load_id)
-            table.index_cursor(conn, spec)
+            table.ensure_indexes(conn, spec)
             if after := KINDS[spec.kind].after_apply:
                 extra = {**extra, **after(conn, spec)}
             emptied = extra["path"] == "direct COPY" and spec.load == "upsert"  # direct.usable: it was empty

@@ -12,7 +12,7 @@ from pipeline_platform.ingestion.load.table import SCHEMA
 from pipeline_platform.ingestion.validate_columns import ColumnFields
 
 COMMON = {"kind", "description", "owner", "primary_key", "columns", "load", "cursor", "soft_delete",
-          "partitioned", "schema_drift", "duplicates", "expect_rows", "freshness", "schema"}
+          "partitioned", "schema_drift", "duplicates", "expect_rows", "freshness", "schema", "indexes"}
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,47}$")
 
 

@@ -45,6 +45,16 @@ class ColumnFields:
             self.fail(field, f"'{value}' is not one of the declared columns")
         return value
 
+    def column_list(self, field, columns) -> tuple:
+        """A list of column names (each a declared column when columns are declared)."""
+        value = self.get(field, [])
+        if not isinstance(value, list) or not all(isinstance(c, str) and c for c in value):
+            self.fail(field, "must be a list of column names")
+        for col in value:
+            if columns and col not in columns:
+                self.fail(field, f"'{col}' is not one of the declared columns")
+        return tuple(dict.fromkeys(value))
+
     def primary_key(self, load, columns) -> tuple:
         value = self.get(field := "primary_key", [], required=load == "upsert")
         keys = [value] if isinstance(value, str) else value

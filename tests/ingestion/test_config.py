@@ -51,6 +51,8 @@ GOOD = {"kind": "api", "base_url": "http://127.0.0.1:8765", "endpoint": "/orders
         ({"kind": "ftp"}, "kind", "must be one of csv, api"),
         ({"load": "merge"}, "load", "must be one of upsert, append, full_refresh"),
         ({"cursor": "modified"}, "cursor", "not one of the declared columns"),
+        ({"indexes": ["modified"]}, "indexes", "not one of the declared columns"),
+        ({"indexes": "updated_at"}, "indexes", "must be a list of column names"),
         ({"schema_drift": "ignore"}, "schema_drift", "must be one of fail, add_columns"),
         ({"pagination": {"style": "scroll"}}, "pagination.style", "must be one of"),
         ({"pagination": {"style": "page", "cursor_param": "c"}}, "pagination.cursor_param", "unknown key"),

@@ -84,3 +84,35 @@ def test_concurrent_writers_to_one_table_wait_for_the_advisory_lock(platform):
     worker.join(timeout=60)
     assert outcome["result"].success
     assert platform.last_load("prices")["status"] == "success"
+
+
+def btree_indexes(platform, table: str) -> list[str]:
+    """The leading column of each non-unique btree index on ``raw.<table>`` (the primary key's is unique)."""
+    with psycopg.connect(platform.url) as conn:
+        return [r[0] for r in conn.execute(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique ORDER BY 1", (f"raw.{table}",))]
+
+
+def test_listed_indexes_are_created_once_and_serve_the_window_filter(platform):
+    """An upsert target gets no cursor index of its own (its updates stay HOT-eligible) unless the
+    team lists the column under ``indexes``; the next load creates it, later loads leave it, and a
+    day's window over the table is then read through it instead of the whole table."""
+    columns = {**COLUMNS, "updated_at": "timestamptz"}
+    land(platform, "sku,price,updated_at\na,1.00,2026-09-01T10:00Z\n")
+    assert platform.materialize(platform.sources({"prices": entry(columns=columns, cursor="updated_at")})).success
+    assert btree_indexes(platform, "prices") == []
+    listed = platform.sources({"prices": entry(columns=columns, cursor="updated_at", indexes=["updated_at", "price"])})
+    assert platform.materialize(listed).success
+    assert btree_indexes(platform, "prices") == ["price", "updated_at"]
+    with psycopg.connect(platform.url, autocommit=True) as conn:
+        conn.execute("INSERT INTO raw.prices (sku, price, updated_at) SELECT 's' || g, g, "
+                     "timestamptz '2025-01-01' + g * interval '1 minute' FROM generate_series(1, 20000) g")
+        conn.execute("ANALYZE raw.prices")
+        plan = "\n".join(r[0] for r in conn.execute(
+            "EXPLAIN SELECT sku FROM raw.prices WHERE updated_at >= '2025-01-02' AND updated_at < '2025-01-03'"))
+    assert "prices_updated_at_idx" in plan and "Seq Scan" not in plan, plan
+    land(platform, "sku,price,updated_at\na,2.00,2026-09-02T10:00Z\n", name="prices_2026-09-02.csv")
+    assert platform.materialize(listed).success
+    assert btree_indexes(platform, "prices") == ["price", "updated_at"]  # not built twice
+    assert str(platform.scalar("SELECT price FROM raw.prices WHERE sku = 'a'")) == "2.00"

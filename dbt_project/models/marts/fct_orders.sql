@@ -20,8 +20,9 @@
     --full-refresh` rebuilds from what raw holds.
 
     Indexes: order_id (delete+insert and the deletion find their rows without a scan), customer_id
-    and order_date (the customer and daily marts recount only what the window touched). Created
-    with the table: an existing table gets them on `--full-refresh`.
+    and order_date (the customer and daily marts recount only what the window touched), updated_at
+    (the window's tests, _marts.yml, read the day's rows, not the history). Created with the table:
+    an existing table gets them on `--full-refresh`.
 
     Concurrency: two builds of the same window at once (two runs of one partition) would both
     delete, then both insert: the second DELETE's snapshot cannot see the first build's fresh rows,
@@ -41,6 +42,7 @@
             {'columns': ['order_id'], 'unique': True},
             {'columns': ['customer_id']},
             {'columns': ['order_date']},
+            {'columns': ['updated_at']},
         ],
         post_hook=[
             "delete from {{ this }} where order_id in (

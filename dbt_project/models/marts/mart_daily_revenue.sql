@@ -28,12 +28,16 @@ days as (
     {%- endif %}
 )
 
-select
-    d.order_date,
-    count(f.order_id)::bigint                        as orders,
-    coalesce(sum(f.amount), 0)::numeric(14, 2)       as revenue,
-    count(distinct f.customer_id)::bigint            as customers
+-- One aggregate per day, each an index lookup: Postgres cannot estimate how few distinct days a
+-- window touches (it guessed 2,266 for 7), and with the join written out it merged every row of
+-- fct_orders to find them (0.65 s instead of 14 ms over 733,000 orders).
+select d.order_date, day.orders, day.revenue, day.customers
 from days as d
-left join {{ ref('fct_orders') }} as f
-    on f.order_date = d.order_date and f.status <> 'cancelled'
-group by d.order_date
+cross join lateral (
+    select
+        count(f.order_id)::bigint                    as orders,
+        coalesce(sum(f.amount), 0)::numeric(14, 2)   as revenue,
+        count(distinct f.customer_id)::bigint        as customers
+    from {{ ref('fct_orders') }} as f
+    where f.order_date = d.order_date and f.status <> 'cancelled'
+) as day

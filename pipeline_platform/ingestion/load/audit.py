@@ -125,7 +125,7 @@ def cursor_mark(conn, spec, written, emptied: bool) -> str | None:
     """The high-water mark once this load commits: the newest cursor among the previous mark and the
     rows this load wrote (``written``: its stage, or the target a direct COPY filled from empty, then
     ``emptied``), since a row only ever replaces one with an older cursor. None for an append's direct
-    COPY into a filled table, whose next mark is ``max()`` over its cursor index (``table.index_cursor``)."""
+    COPY into a filled table, whose next mark is ``max()`` over its cursor index (``table.ensure_indexes``)."""
     if not _marks(spec) or written is None:
         return None
     type_ = existing_columns(conn, spec.table, spec.schema).get(spec.cursor)

@@ -1,4 +1,4 @@
-"""The target table itself: its name, its columns, its lock, the loader's own columns, its cursor index.
+"""The target table itself: its name, its columns, its lock, the loader's own columns, its indexes.
 
 Every part of the load path (stage, direct COPY, upsert, refresh, audit, checks) needs these few
 facts about the target, so they live below all of them and import nothing of theirs: that is what
@@ -76,20 +76,30 @@ def ensure_table(conn, table: str, columns: dict[str, str], primary_key, schema:
             )
 
 
-def index_cursor(conn, spec) -> None:
-    """Give an unpartitioned ``append`` source's target a btree index on its ``cursor`` unless one
-    leads with it, so its high-water mark is one index probe instead of a scan of the whole table.
-    Appended rows never change, so the index costs one insert per new row; an upsert target records
-    its mark with each load instead (``audit.cursor_mark``) and keeps its updates HOT-eligible."""
-    if spec.partitioned or not spec.cursor or spec.load != "append":
-        return
+def indexed_columns(spec) -> tuple[str, ...]:
+    """The target's btree-indexed columns besides its primary key.
+
+    An unpartitioned ``append`` source's ``cursor``: its high-water mark is then one index probe
+    instead of a scan of the whole table, and appended rows never change, so the index costs one
+    insert per new row. An upsert target records its mark with each load instead
+    (``audit.cursor_mark``) and keeps its updates HOT-eligible, unless the team lists columns under
+    ``indexes``: the ones their incremental models filter a day's window by, which without an index
+    read the whole history on every run (bench incremental), at the price of non-HOT updates."""
+    appended = spec.cursor and spec.load == "append" and not spec.partitioned
+    return tuple(dict.fromkeys(((spec.cursor,) if appended else ()) + spec.indexes))
+
+
+def ensure_indexes(conn, spec) -> None:
+    """Create each of ``indexed_columns`` that exists and no btree index leads with; on a large
+    existing table the first load after the column is listed builds the index, once."""
     t = target(spec.table, spec.schema)
-    missing = conn.execute(
-        "SELECT NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-        "JOIN pg_am am ON am.oid = ic.relam JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
-        "WHERE i.indrelid = to_regclass(%s) AND a.attname = %s AND am.amname = 'btree' AND i.indpred IS NULL) "
-        "AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s AND NOT attisdropped)",
-        (t.as_string(conn), spec.cursor, t.as_string(conn), spec.cursor),
-    ).fetchone()[0]
-    if missing:
-        conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(t, sql.Identifier(spec.cursor)))
+    for column in indexed_columns(spec):
+        missing = conn.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+            "JOIN pg_am am ON am.oid = ic.relam JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+            "WHERE i.indrelid = to_regclass(%s) AND a.attname = %s AND am.amname = 'btree' AND i.indpred IS NULL) "
+            "AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s AND NOT attisdropped)",
+            (t.as_string(conn), column, t.as_string(conn), column),
+        ).fetchone()[0]
+        if missing:
+            conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(t, sql.Identifier(column)))
