@@ -3,7 +3,6 @@
 import logging
 
 import dagster as dg
-import pytest
 
 from pipeline_platform.automation.alert_state import AlertState
 from pipeline_platform.automation.check_alerts import build_check_failure_alert_sensor
