@@ -18,12 +18,12 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipeline_platform import lifeline
-from pipeline_platform.dbt import statistics
+from pipeline_platform.dbt import statistics, target_folders
 from pipeline_platform.dbt.build_lock import models_locked
 from pipeline_platform.dbt.cli_resource import events_with_metadata
 from pipeline_platform.dbt.invocation_env import dbt_environment
 from pipeline_platform.dbt.parse_state import keep_parse_state
-from pipeline_platform.dbt.project import dbt_project, manifest_path
+from pipeline_platform.dbt.project import dbt_project, invocation_root, manifest_path
 from pipeline_platform.dbt.retry import UNIQUE_ID_KEY, exclude_args
 from pipeline_platform.dbt.translator import PlatformDbtTranslator
 from pipeline_platform.dbt.window import window_env
@@ -77,6 +77,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[st
         # once in two queries (``events_with_metadata``): nothing competes with dbt for the cores.
         events = list(invocation.stream())
         keep_parse_state(invocation)
+        target_folders.prune(invocation_root(invocation.project_dir))
         yield from events_with_metadata(events, invocation, url)
     results_file = invocation.target_path / "run_results.json"
     failed = failed_nodes(json.loads(results_file.read_text())) if results_file.exists() else []

@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
-from pipeline_platform.dbt import docs_server
+from pipeline_platform.dbt import docs_server, target_folders
 from pipeline_platform.dbt.invocation_env import dbt_environment
 from pipeline_platform.dbt.parse_state import keep_parse_state
 from pipeline_platform.dbt.project import dbt_project, invocation_root, manifest_path
@@ -44,6 +44,7 @@ def build_dbt_docs_asset(models: dg.AssetsDefinition, project: DbtProject | None
             invocation = dbt.cli(["docs", "generate", "--static"], manifest=manifest_path(project),
                                  target_path=target).wait()
         keep_parse_state(invocation)
+        target_folders.prune(invocation_root(project.project_dir))
         site = Path(invocation.target_path) / DOCS_FILE
         if not site.exists():
             raise dg.Failure(f"dbt docs generate --static wrote no {DOCS_FILE} in {invocation.target_path}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -49,9 +50,19 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+STALE_INVOCATIONS = 60  # folders of invocations two days old, which the story's dbt steps prune
+
+
 @pytest.fixture(scope="session")
 def dbt_targets(tmp_path_factory):
-    return tmp_path_factory.mktemp("dbt-targets")
+    targets = tmp_path_factory.mktemp("dbt-targets")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for i in range(STALE_INVOCATIONS):
+        folder = targets / f"stale_op-{i:07x}-{i:07x}"
+        (folder / "compiled").mkdir(parents=True)
+        (folder / "manifest.json").write_text("{}")
+        os.utime(folder, (two_days_ago - i, two_days_ago - i))
+    return targets
 
 
 @pytest.fixture(scope="session")

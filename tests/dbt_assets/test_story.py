@@ -20,7 +20,7 @@ import requests
 
 from pipeline_platform.dbt import docs_server
 
-from .conftest import check_results, invocations, materialized
+from .conftest import STALE_INVOCATIONS, check_results, invocations, materialized
 
 
 def ids(step) -> list[int]:
@@ -96,6 +96,20 @@ def test_docs_asset_links_the_site_served_over_http(story, dbt_targets):
     assert page.status_code == 200 and "fct_orders" in page.text
     assert Path(event.materialization.metadata["path"].value).read_bytes() == page.content
     assert len(list(dbt_targets.glob(f"dbt_docs-{result.run_id[:7]}-*"))) == 1  # one dbt invocation
+
+
+def test_old_invocation_folders_are_pruned_and_the_story_keeps_its_own(story, dbt_targets):
+    """Each dbt step removes the invocation folders past the newest 50 that are over a day old: of the
+    60 two-day-old ones seeded before the story, only the youngest that still rank among the newest 50
+    remain, while every folder of the story's own invocations and the handed-on parse state stay."""
+    from pipeline_platform.dbt.target_folders import INVOCATION, KEEP
+
+    stale = {p.name for p in dbt_targets.glob("stale_op-*")}
+    own = [p for p in dbt_targets.iterdir() if INVOCATION.match(p.name) and p.name not in stale]
+    assert len(own) >= 5 and all(p.is_dir() for p in own)  # the story's builds, retries and docs
+    assert stale == {f"stale_op-{i:07x}-{i:07x}" for i in range(max(0, KEEP - len(own)))}
+    assert len(stale) < STALE_INVOCATIONS
+    assert (dbt_targets / "partial_parse.msgpack").exists()
 
 
 # stg_nps_responses is broken; mart_nps_daily reads it, mart_build_info depends on every exposed mart.
