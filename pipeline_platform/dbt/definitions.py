@@ -6,14 +6,12 @@ an external asset whose description says so: lineage never ends in an unexplaine
 
 from __future__ import annotations
 
-import json
-
 import dagster as dg
 
 from pipeline_platform.dbt.assets import build_dbt_assets
 from pipeline_platform.dbt.cli_resource import dbt_resource
 from pipeline_platform.dbt.docs import build_dbt_docs_asset
-from pipeline_platform.dbt.project import dbt_project, manifest_path
+from pipeline_platform.dbt.project import dbt_project, manifest_path, read_manifest
 from pipeline_platform.dbt.translator import source_key
 from pipeline_platform.ingestion.load.table import SCHEMA
 
@@ -48,7 +46,7 @@ def dbt_defs(
     """``produced``: the keys the other layers define (loaders, audit table), which sources map to."""
     project = dbt_project()
     models = build_dbt_assets(project, partitions, raw_schemas)
-    manifest = json.loads(manifest_path(project).read_text())
+    manifest = read_manifest(manifest_path(project))
     return dg.Definitions(
         assets=[models, build_dbt_docs_asset(models, project), *unloaded_sources(manifest, set(produced))],
         resources={"dbt": dbt_resource(project)},

@@ -11,12 +11,12 @@ An exposure without that key is documentation only; a project with none deploys 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
+from pipeline_platform.dbt.project import read_manifest
 from pipeline_platform.dbt.translator import PlatformDbtTranslator
 
 STREAMLIT_META = "streamlit"  # meta key naming the app script
@@ -87,7 +87,7 @@ def _exposure(data: dict, exposure: dict, manifest: Path, position: int) -> Stre
 
 def streamlit_exposures(manifest_path: Path) -> list[StreamlitExposure]:
     """Every exposure with ``meta.streamlit``, sorted by name; empty when the project has none."""
-    data = json.loads(Path(manifest_path).read_text())
+    data = read_manifest(Path(manifest_path))
     named = sorted(
         (e for e in data.get("exposures", {}).values() if STREAMLIT_META in _meta(e)), key=lambda e: e["name"]
     )

@@ -18,6 +18,7 @@ import functools
 import os
 from pathlib import Path
 
+import orjson
 from dagster_dbt import DbtProject
 
 from pipeline_platform import settings
@@ -90,6 +91,19 @@ def manifest_path(project: DbtProject | None = None) -> Path:
     if not path.exists():
         raise MissingManifestError(f"dbt manifest not found at {path}: {MANIFEST_FIX}")
     return path
+
+
+def read_manifest(path: Path) -> dict:
+    """The parsed manifest at ``path``, shared by its readers (the dbt sources outside the loaders, the
+    Streamlit exposures) and parsed once per file version: two ``json.loads`` of a 1,000-model
+    manifest took 0.2 s of each code location load. Read-only for every caller."""
+    stat = Path(path).stat()
+    return _parsed_manifest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_manifest(path: str, mtime_ns: int, size: int) -> dict:
+    return orjson.loads(Path(path).read_bytes())
 
 
 def invocation_root(project_dir) -> Path:

@@ -49,3 +49,17 @@ def test_dev_reload_parses_only_after_a_dbt_file_changed(tmp_path, monkeypatch):
     (project.project_dir / ".user.yml").write_text("id: someone\n")  # nor does dbt's own user file
     assert not manifest_is_stale(project) and not prepare_if_stale(project)
     assert manifest.stat().st_mtime_ns == parsed  # fresh manifest: no dbt subprocess, nothing rewritten
+
+
+def test_the_manifest_is_parsed_once_per_version_and_a_rewrite_is_read_again(tmp_path):
+    """Its readers (dbt sources, Streamlit exposures) share one parse; ``make manifest`` rewriting the
+    file (a new mtime or size) is seen by the next read, never a stale copy."""
+    from pipeline_platform.dbt.project import read_manifest
+
+    path = tmp_path / "manifest.json"
+    path.write_text('{"sources": {}, "exposures": {"exposure.p.a": {"name": "a"}}}')
+    first = read_manifest(path)
+    assert read_manifest(path) is first and first["exposures"]["exposure.p.a"]["name"] == "a"
+    path.write_text('{"sources": {}, "exposures": {"exposure.p.b": {"name": "bb"}}}')
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert list(read_manifest(path)["exposures"]) == ["exposure.p.b"]
