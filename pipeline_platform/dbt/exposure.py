@@ -87,7 +87,7 @@ def _exposure(data: dict, exposure: dict, manifest: Path, position: int) -> Stre
 
 def streamlit_exposures(manifest_path: Path) -> list[StreamlitExposure]:
     """Every exposure with ``meta.streamlit``, sorted by name; empty when the project has none."""
-    data = read_manifest(Path(manifest_path))
+    data = read_manifest(manifest_path)
     named = sorted(
         (e for e in data.get("exposures", {}).values() if STREAMLIT_META in _meta(e)), key=lambda e: e["name"]
     )

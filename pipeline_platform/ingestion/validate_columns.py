@@ -50,9 +50,7 @@ class ColumnFields:
         value = self.get(field, [])
         if not isinstance(value, list) or not all(isinstance(c, str) and c for c in value):
             self.fail(field, "must be a list of column names")
-        for col in value:
-            if columns and col not in columns:
-                self.fail(field, f"'{col}' is not one of the declared columns")
+        self._declared(field, value, columns)
         return tuple(dict.fromkeys(value))
 
     def primary_key(self, load, columns) -> tuple:
@@ -62,10 +60,14 @@ class ColumnFields:
             self.fail(field, "must be a column name or a list of column names")
         if load == "upsert" and not keys:
             self.fail(field, "an upsert needs at least one primary key column")
-        for key in keys:
-            if columns and key not in columns:
-                self.fail(field, f"'{key}' is not one of the declared columns")
+        self._declared(field, keys, columns)
         return tuple(keys)
+
+    def _declared(self, field, names, columns) -> None:
+        """Each of ``names`` is a declared column, when columns are declared."""
+        for name in names:
+            if columns and name not in columns:
+                self.fail(field, f"'{name}' is not one of the declared columns")
 
     def partitioned(self, load) -> bool:
         value = self.get("partitioned", "daily")

@@ -116,3 +116,16 @@ def test_listed_indexes_are_created_once_and_serve_the_window_filter(platform):
     assert platform.materialize(listed).success
     assert btree_indexes(platform, "prices") == ["price", "updated_at"]  # not built twice
     assert str(platform.scalar("SELECT price FROM raw.prices WHERE sku = 'a'")) == "2.00"
+
+
+def test_an_appended_source_gets_its_cursor_index_once_even_when_also_listed(platform):
+    """An unpartitioned ``append`` target's high-water mark is ``max()`` over its cursor, so the cursor
+    is indexed without being listed; listing it too (with another column) builds no second index."""
+    columns = {**COLUMNS, "updated_at": "timestamptz"}
+    land(platform, "sku,price,updated_at\na,1.00,2026-09-01T10:00Z\n")
+    appended = entry(columns=columns, cursor="updated_at", load="append", primary_key=[])
+    assert platform.materialize(platform.sources({"prices": appended})).success
+    assert btree_indexes(platform, "prices") == ["updated_at"]
+    listed = platform.sources({"prices": {**appended, "indexes": ["updated_at", "sku"]}})
+    assert platform.materialize(listed).success
+    assert btree_indexes(platform, "prices") == ["sku", "updated_at"]

@@ -91,15 +91,20 @@ def indexed_columns(spec) -> tuple[str, ...]:
 
 def ensure_indexes(conn, spec) -> None:
     """Create each of ``indexed_columns`` that exists and no btree index leads with; on a large
-    existing table the first load after the column is listed builds the index, once."""
+    existing table the first load after the column is listed builds the index, once. One catalog
+    query for all of them, none for a source without any."""
+    columns = indexed_columns(spec)
+    if not columns:
+        return
     t = target(spec.table, spec.schema)
-    for column in indexed_columns(spec):
-        missing = conn.execute(
-            "SELECT NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-            "JOIN pg_am am ON am.oid = ic.relam JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
-            "WHERE i.indrelid = to_regclass(%s) AND a.attname = %s AND am.amname = 'btree' AND i.indpred IS NULL) "
-            "AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s AND NOT attisdropped)",
-            (t.as_string(conn), column, t.as_string(conn), column),
-        ).fetchone()[0]
-        if missing:
-            conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(t, sql.Identifier(column)))
+    missing = conn.execute(
+        "SELECT c FROM unnest(%(columns)s::text[]) WITH ORDINALITY AS u(c, n) "
+        "WHERE EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%(t)s) AND attname = c AND NOT attisdropped) "
+        "AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+        "JOIN pg_am am ON am.oid = ic.relam JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+        "WHERE i.indrelid = to_regclass(%(t)s) AND a.attname = c AND am.amname = 'btree' AND i.indpred IS NULL) "
+        "ORDER BY n",
+        {"columns": list(columns), "t": t.as_string(conn)},
+    ).fetchall()
+    for (column,) in missing:
+        conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(t, sql.Identifier(column)))
