@@ -8,7 +8,10 @@ builds a dbt adapter (parsing every dbt macro: 1-3 s of CPU beside the running d
 row counts and column schemas afterwards, one connection and query per model and per parent;
 ``events_with_metadata`` fetches the same metadata (``dagster/row_count``, column schema, column
 lineage) with two queries over one psycopg connection to the warehouse (always Postgres), so no
-adapter is ever built.
+adapter is ever built. Column lineage matches the relations in dbt's compiled SQL, which carry the
+warehouse's database name, against the manifest's, which carry the name the manifest was prepared
+with (an image's build, ``make manifest``); where they differ, lineage reads a copy of the manifest
+in the warehouse's database, or every column would lose its upstream columns.
 
 dagster-dbt has no public hook for either, nor for building its metadata from columns fetched
 elsewhere, so this is the one module that uses dagster-dbt internals: ``WRITTEN_FOR`` pins the
@@ -18,7 +21,7 @@ tests/foundation/test_private_apis.py fails naming what changed when an upgrade 
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -113,19 +116,21 @@ def events_with_metadata(events: Sequence, invocation: DbtCliInvocation, url: st
     from dagster_dbt.core.dbt_cli_event import EventHistoryMetadata, _build_column_lineage_metadata
 
     manifest = invocation.manifest
-    lookup = {**manifest["nodes"], **manifest["sources"]}
     props = [manifest["nodes"][event.metadata["unique_id"].text] for event in events]
     relations = {_relation(p) for p in props}
-    relations |= {_relation(lookup[parent]) for p in props for parent in manifest["parent_map"].get(p["unique_id"], [])}
+    parents = {parent for p in props for parent in manifest["parent_map"].get(p["unique_id"], [])}
+    relations |= {_relation(_node(manifest, parent)) for parent in parents}
     counted = [_relation(p) for e, p in zip(events, props)
                if isinstance(e, (AssetMaterialization, Output)) and p["config"]["materialized"] != "view"]
     try:
         with psycopg.connect(url, autocommit=True) as conn:
             columns = _columns(conn, relations)
             counts = _row_counts(conn, counted)
+            manifest = in_database(manifest, conn.info.dbname)
     except Exception:  # as in dagster-dbt: without the warehouse the metadata is just left out
         logging.getLogger(__name__).warning("Could not fetch row counts and columns after dbt build", exc_info=True)
         return list(events)
+    props = [manifest["nodes"][p["unique_id"]] for p in props]
     storage_kind = manifest.get("metadata", {}).get("adapter_type")
     out = []
     for event, p in zip(events, props):
@@ -135,10 +140,10 @@ def events_with_metadata(events: Sequence, invocation: DbtCliInvocation, url: st
         own = columns[_relation(p)]
         metadata.update(default_metadata_from_dbt_resource_props({"columns": own}))
         try:
-            parents = {_relation_string(lookup[parent]): columns[_relation(lookup[parent])]
-                       for parent in manifest["parent_map"].get(p["unique_id"], [])}
+            upstream = {_relation_string(_node(manifest, parent)): columns[_relation(_node(manifest, parent))]
+                        for parent in manifest["parent_map"].get(p["unique_id"], [])}
             metadata.update(_build_column_lineage_metadata(
-                event_history_metadata=EventHistoryMetadata(columns=own, parents=parents),
+                event_history_metadata=EventHistoryMetadata(columns=own, parents=upstream),
                 dbt_resource_props=p, manifest=manifest, dagster_dbt_translator=invocation.dagster_dbt_translator,
                 target_path=invocation.target_path, project=invocation.project))
         except Exception:
@@ -146,6 +151,45 @@ def events_with_metadata(events: Sequence, invocation: DbtCliInvocation, url: st
                 "Could not build column lineage for %s", p["original_file_path"], exc_info=True)
         out.append(event.with_metadata(metadata))
     return out
+
+
+def _node(manifest: Mapping, unique_id: str) -> dict:
+    return manifest["sources" if unique_id.startswith("source.") else "nodes"][unique_id]
+
+
+_REBASED: dict[tuple[int, str], tuple[Mapping, Mapping]] = {}
+
+
+def in_database(manifest: Mapping, database: str) -> Mapping:
+    """``manifest`` with every relation in ``database``: the same object when it already is, else a
+    copy whose nodes and sources name ``database`` (the rest of each relation as dbt rendered it).
+
+    The copy is made once per manifest object and kept with it: dagster-dbt's translator memoizes asset
+    specs by the manifest's ``id``, so a copy per call would recompute them and could reuse a freed id.
+    A process holds one manifest per project version, so this holds at most as many copies.
+    """
+    key = (id(manifest), database)
+    if key in _REBASED:
+        return _REBASED[key][1]
+    moved = {section: {uid: _moved(node, database) for uid, node in manifest[section].items()}
+             for section in ("nodes", "sources")}
+    if all(moved[s][uid] is manifest[s][uid] for s in moved for uid in moved[s]):
+        return manifest
+    rebased = {**manifest, **moved}
+    _REBASED[key] = (manifest, rebased)  # the original is kept so its id is never reused meanwhile
+    return rebased
+
+
+def _moved(node: dict, database: str) -> dict:
+    old = node.get("database")
+    if old in (None, database):
+        return node
+    relation = node.get("relation_name")
+    for prefix, new in ((f'"{old}".', f'"{database}".'), (f"{old}.", f"{database}.")):
+        if relation and relation.startswith(prefix):
+            relation = new + relation[len(prefix):]
+            break
+    return {**node, "database": database, "relation_name": relation}
 
 
 def _relation_string(props: dict) -> str:
