@@ -44,11 +44,10 @@ def dbt_model_condition(partitioned: bool = True) -> dg.AutomationCondition:
     if not partitioned:
         return (trigger & upstream_healthy()).with_label("dbt_on_upstream_update")
     # Only a missing raw day blocks a model. dbt relations are not per-day (one view or table holds
-    # every day), so a day that an upstream model never built for is no reason to wait.
-    not_counted = dg.AssetSelection.all(include_sources=True) - dg.AssetSelection.groups(RAW_GROUP)
-    return (
-        trigger & ~AC.any_deps_missing().ignore(not_counted) & upstream_healthy()
-    ).with_label("dbt_on_upstream_update")
+    # every day), so a day that an upstream model never built for is no reason to wait; nor is an
+    # external asset (the audit table), which Dagster never materializes.
+    raw_missing = AC.any_deps_missing().allow(dg.AssetSelection.groups(RAW_GROUP))
+    return (trigger & ~raw_missing & upstream_healthy()).with_label("dbt_on_upstream_update")
 
 
 def deploy_condition() -> dg.AutomationCondition:

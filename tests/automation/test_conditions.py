@@ -82,3 +82,17 @@ def test_deploy_waits_for_a_mart_in_progress(instance):
     run(instance, [graph.customers, graph.orders, graph.stg_customers, graph.customer_lifetime_value])
     start_run(instance, graph.customer_lifetime_value.key)
     assert "deploy_dashboard" not in tick()
+
+
+def test_a_missing_raw_day_holds_its_models_back_a_missing_model_day_does_not(instance):
+    tick = Ticker(instance)
+    tick()
+    run(instance, [graph.orders])  # stg_customers was never built for DAY: no reason to wait
+    assert tick() == {"customer_lifetime_value": {DAY}}
+    late = "2026-09-02"
+    run(instance, [graph.customers], partition=late)
+    assert tick() == {"stg_customers": {late}}
+    run(instance, [graph.stg_customers], partition=late)
+    assert tick() == {}  # customer_lifetime_value's raw orders never landed for that day
+    run(instance, [graph.orders], partition=late)
+    assert tick() == {"customer_lifetime_value": {late}}
