@@ -66,7 +66,7 @@ def run(ctx) -> list[dict]:
 
     floor_env = {**env, **_resolved(ctx)}
 
-    def floor() -> float:
+    def floor() -> None:
         proc = subprocess.run([sys.executable, str(FLOOR)], cwd=demo_graph.REPO, env=floor_env, capture_output=True,
                               text=True)
         if proc.returncode:

@@ -126,10 +126,11 @@ def events_with_metadata(events: Sequence, invocation: DbtCliInvocation, url: st
         with psycopg.connect(url, autocommit=True) as conn:
             columns = _columns(conn, relations)
             counts = _row_counts(conn, counted)
-            manifest = in_database(manifest, conn.info.dbname)
+            database = conn.info.dbname
     except Exception:  # as in dagster-dbt: without the warehouse the metadata is just left out
         logging.getLogger(__name__).warning("Could not fetch row counts and columns after dbt build", exc_info=True)
         return list(events)
+    manifest = in_database(manifest, database)
     props = [manifest["nodes"][p["unique_id"]] for p in props]
     storage_kind = manifest.get("metadata", {}).get("adapter_type")
     out = []
@@ -157,6 +158,7 @@ def _node(manifest: Mapping, unique_id: str) -> dict:
     return manifest["sources" if unique_id.startswith("source.") else "nodes"][unique_id]
 
 
+SECTIONS = ("nodes", "sources")  # the manifest's parts that name relations
 _REBASED: dict[tuple[int, str], tuple[Mapping, Mapping]] = {}
 
 
@@ -168,16 +170,14 @@ def in_database(manifest: Mapping, database: str) -> Mapping:
     specs by the manifest's ``id``, so a copy per call would recompute them and could reuse a freed id.
     A process holds one manifest per project version, so this holds at most as many copies.
     """
-    key = (id(manifest), database)
-    if key in _REBASED:
-        return _REBASED[key][1]
-    moved = {section: {uid: _moved(node, database) for uid, node in manifest[section].items()}
-             for section in ("nodes", "sources")}
-    if all(moved[s][uid] is manifest[s][uid] for s in moved for uid in moved[s]):
+    if all(node.get("database") in (None, database) for section in SECTIONS for node in manifest[section].values()):
         return manifest
-    rebased = {**manifest, **moved}
-    _REBASED[key] = (manifest, rebased)  # the original is kept so its id is never reused meanwhile
-    return rebased
+    key = (id(manifest), database)
+    if key not in _REBASED:
+        moved = {section: {uid: _moved(node, database) for uid, node in manifest[section].items()}
+                 for section in SECTIONS}
+        _REBASED[key] = (manifest, {**manifest, **moved})  # the original kept, so its id is never reused
+    return _REBASED[key][1]
 
 
 def _moved(node: dict, database: str) -> dict:

@@ -61,7 +61,7 @@ def test_column_lineage_is_found_in_a_warehouse_named_unlike_the_manifests_datab
     with dbt_environment({**dbt_env(url), **window_env()}):
         invocation = dbt_resource(project).cli(["build"], manifest=manifest_path(project), raise_on_error=True)
         events = list(invocation.stream())
-    compiled = next((tmp_path).rglob("fct_orders.sql")).read_text()
+    compiled = next(tmp_path.rglob("fct_orders.sql")).read_text()
     assert f'"{name}"."staging"' in compiled  # dbt did build in the other database
 
     ours = events_with_metadata(events, invocation, url)
